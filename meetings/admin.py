@@ -1,0 +1,113 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from onechoice.admin_tools import ServiceAdmin, TabularInline
+
+from .models import AgendaItem, Attendance, Handout, Meeting, Seat, SeatingPlan
+
+
+class AgendaItemInline(TabularInline):
+    model = AgendaItem
+    fields = ["order", "section", "title", "presenter", "project"]
+
+
+class HandoutInline(TabularInline):
+    model = Handout
+    fields = ["kind", "number", "title", "department", "file", "public", "in_packet"]
+
+
+class AttendanceInline(TabularInline):
+    model = Attendance
+    fields = ["protocol_order", "group", "organization", "title", "name", "status", "proxy_title", "proxy_name"]
+    ordering = ["protocol_order"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ServiceAdmin):
+    list_display = ["__str__", "date", "planned_label", "status", "mode", "kind", "attendee_count", "is_published"]
+    list_filter = ["fiscal_year", "kind", "status", "mode", "is_published"]
+    search_fields = ["title", "venue", "planned_topics"]
+    ordering = ["-fiscal_year", "date", "planned_year", "planned_month"]
+    fieldsets = [
+        (None, {"fields": ["fiscal_year", "kind", "number", "title", "status", "is_published"]}),
+        (_("日時・場所"), {"fields": ["date", "start_time", "end_time", "mode", "venue"]}),
+        (
+            _("日程未定の予定会議"),
+            {"fields": ["planned_year", "planned_month", "planned_period", "planned_topics"]},
+        ),
+    ]
+    inlines = [AgendaItemInline, HandoutInline, AttendanceInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(attendee_total=Count("attendances"))
+
+    @admin.display(description=_("出席者数"), ordering="attendee_total")
+    def attendee_count(self, obj):
+        return obj.attendee_total
+
+    @admin.display(description=_("予定時期"))
+    def planned_label(self, obj):
+        return obj.planned_date.month_label if obj.planned_date else ""
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(ServiceAdmin):
+    list_display = ["title", "meeting", "order", "section", "presenter"]
+    list_filter = ["meeting__fiscal_year", "section"]
+    list_select_related = ["meeting"]
+    search_fields = ["title", "presenter"]
+    autocomplete_fields = ["meeting", "project"]
+
+
+@admin.register(Handout)
+class HandoutAdmin(ServiceAdmin):
+    list_display = ["label", "title", "meeting", "department", "public", "in_packet"]
+    list_filter = ["meeting__fiscal_year", "kind", "public", "in_packet", "department"]
+    list_select_related = ["meeting", "department"]
+    search_fields = ["title"]
+    autocomplete_fields = ["meeting", "department"]
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(ServiceAdmin):
+    list_display = ["protocol_order", "title", "name", "group", "status", "organization", "meeting"]
+    list_filter = ["meeting__fiscal_year", "group", "status"]
+    list_select_related = ["meeting", "organization"]
+    search_fields = ["name", "title", "proxy_name", "organization__name"]
+    autocomplete_fields = ["meeting", "organization", "official"]
+    ordering = ["meeting", "protocol_order"]
+
+
+class SeatInline(TabularInline):
+    model = Seat
+    fields = ["attendance", "side", "position"]
+    ordering = ["side", "position"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("attendance")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "attendance":
+            plan_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Attendance.objects.filter(meeting__seating_plan__pk=plan_id or 0)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(SeatingPlan)
+class SeatingPlanAdmin(ServiceAdmin):
+    list_display = ["meeting", "layout", "note"]
+    list_select_related = ["meeting"]
+    list_filter = ["layout", "meeting__fiscal_year"]
+    search_fields = ["meeting__title", "note"]
+    autocomplete_fields = ["meeting"]
+    inlines = [SeatInline]
+
+
+@admin.register(Seat)
+class SeatAdmin(ServiceAdmin):
+    list_display = ["attendance", "plan", "side", "position"]
+    list_select_related = ["attendance", "plan__meeting"]
+    list_filter = ["side"]
+    search_fields = ["attendance__name", "attendance__title"]
+    autocomplete_fields = ["plan", "attendance"]

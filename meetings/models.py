@@ -1,0 +1,341 @@
+"""Meetings of the liaison headquarters and what belongs to one meeting: its agenda,
+handouts, the attendance snapshot and the seating plan."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from onechoice import jpdates
+from onechoice.models import Department, Official, Organization, PlannedDateFields
+
+
+class MeetingKind(models.TextChoices):
+    REGULAR = "regular", _("本部会議")
+    EXTRAORDINARY = "extraordinary", _("臨時会議")
+    INAUGURAL = "inaugural", _("設置会議")
+
+
+class MeetingMode(models.TextChoices):
+    IN_PERSON = "in_person", _("対面")
+    ONLINE = "online", _("WEB")
+    HYBRID = "hybrid", _("対面+WEB")
+
+
+class MeetingStatus(models.TextChoices):
+    PLANNED = "planned", _("予定")
+    HELD = "held", _("開催済み")
+
+
+class Meeting(PlannedDateFields):
+    fiscal_year = models.PositiveIntegerField(
+        _("年度"), help_text=_("西暦の開始年（令和3年度なら 2021）。")
+    )
+    number = models.PositiveSmallIntegerField(
+        _("回"), null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text=_("本部会議の「第N回」。臨時会議は空欄でも構いません。"),
+    )
+    kind = models.CharField(_("種別"), max_length=20, choices=MeetingKind.choices, default=MeetingKind.REGULAR)
+    title = models.CharField(
+        _("件名"), max_length=200, blank=True,
+        help_text=_("臨時会議の主題など（例: 新型コロナウイルス対策に関する臨時会議）。"),
+    )
+    mode = models.CharField(_("開催形式"), max_length=20, choices=MeetingMode.choices, default=MeetingMode.IN_PERSON)
+    venue = models.CharField(_("場所"), max_length=200, blank=True)
+    date = models.DateField(_("開催日"), null=True, blank=True)
+    start_time = models.TimeField(_("開始時刻"), null=True, blank=True)
+    end_time = models.TimeField(_("終了時刻"), null=True, blank=True)
+    status = models.CharField(_("状態"), max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
+    planned_topics = models.TextField(_("予定議題"), blank=True, help_text=_("1行に1件。"))
+    is_published = models.BooleanField(_("公開"), default=False, help_text=_("一般公開ページに表示する。"))
+
+    class Meta:
+        verbose_name = _("会議")
+        verbose_name_plural = _("会議")
+        ordering = ["-fiscal_year", "date", "planned_year", "planned_month", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "kind", "number"], name="meeting_unique_number_per_year"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{jpdates.fiscal_year_label(self.fiscal_year)} {self.name}"
+
+    @property
+    def name(self) -> str:
+        """第4回本部会議 / 新型コロナウイルス対策に関する臨時会議."""
+        if self.title:
+            return self.title
+        if self.number:
+            return f"第{self.number}回{self.get_kind_display()}"
+        return self.get_kind_display()
+
+    @property
+    def sort_date(self):
+        if self.date:
+            return self.date
+        return self.planned_date.approximate_date if self.planned_date else None
+
+    @property
+    def when_label(self) -> str:
+        """令和4年1月20日（木） or, while undecided, 令和4年5月中旬."""
+        if self.date:
+            return jpdates.format_date(self.date)
+        return str(self.planned_date or "")
+
+    @property
+    def time_label(self) -> str:
+        """午後3時～4時30分."""
+        return jpdates.format_time_range(self.start_time, self.end_time) if self.start_time else ""
+
+    def get_absolute_url(self):
+        return reverse("meetings:detail", args=[self.pk])
+
+    def unique_error_message(self, model_class, unique_check):
+        if tuple(unique_check) == ("fiscal_year", "kind", "number"):
+            return ValidationError(
+                _("%(year)sの第%(number)s回%(kind)sは既に登録されています。"),
+                code="unique",
+                params={
+                    "year": jpdates.fiscal_year_label(self.fiscal_year),
+                    "number": self.number,
+                    "kind": self.get_kind_display(),
+                },
+            )
+        return super().unique_error_message(model_class, unique_check)
+
+    def clean(self):
+        errors = self.planned_date_errors()
+        if self.kind == MeetingKind.REGULAR and not self.number:
+            errors["number"] = _("本部会議には回数（第N回）を入力してください。")
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            errors["end_time"] = _("終了時刻は開始時刻より後にしてください。")
+        if (self.start_time or self.end_time) and not self.date:
+            errors["date"] = _("時刻を入力するときは開催日も入力してください。")
+        if self.end_time and not self.start_time:
+            errors["start_time"] = _("終了時刻を入力するときは開始時刻も入力してください。")
+        if self.date and self.planned_date:
+            errors["planned_month"] = _("開催日が決まっているときは予定年・予定月を空欄にしてください。")
+        if self.status == MeetingStatus.HELD and not self.date:
+            errors["date"] = _("開催済みの会議には開催日を入力してください。")
+        if self.status == MeetingStatus.PLANNED and not self.date and not self.planned_date:
+            errors.setdefault(
+                "planned_month", _("開催日が未定の予定会議には、予定年と予定月（例: 5月中旬）を入力してください。")
+            )
+        when = self.sort_date and jpdates.fiscal_year_of(self.sort_date)
+        if self.fiscal_year and when and when != self.fiscal_year:
+            errors["fiscal_year"] = _("開催日は%(label)sに含まれません（%(actual)sの日付です）。") % {
+                "label": jpdates.fiscal_year_label(self.fiscal_year),
+                "actual": jpdates.fiscal_year_label(when),
+            }
+        if errors:
+            raise ValidationError(errors)
+
+
+class AgendaSection(models.TextChoices):
+    OPENING = "opening", _("開会")
+    GREETING = "greeting", _("あいさつ")
+    DELIBERATION = "deliberation", _("議事")
+    REPORT = "report", _("報告")
+    OTHER = "other", _("その他")
+    CLOSING = "closing", _("閉会")
+
+
+class AgendaItem(models.Model):
+    """One line of the agenda (次第). Consecutive 議事 lines print as (1), (2), … under one heading."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items", verbose_name=_("会議"))
+    order = models.PositiveSmallIntegerField(_("順序"))
+    section = models.CharField(_("区分"), max_length=20, choices=AgendaSection.choices)
+    title = models.CharField(_("件名"), max_length=200, help_text=_("例: 知事あいさつ、令和3年度連携推進項目について"))
+    presenter = models.CharField(_("説明者"), max_length=100, blank=True)
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="agenda_items", verbose_name=_("関連する連携推進項目"),
+    )
+
+    class Meta:
+        verbose_name = _("次第の項目")
+        verbose_name_plural = _("次第")
+        ordering = ["meeting", "order"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "order"], name="agenda_unique_order")]
+
+    def __str__(self):
+        return self.title
+
+
+class HandoutKind(models.TextChoices):
+    MATERIAL = "material", _("資料")
+    REFERENCE = "reference", _("参考資料")
+
+
+class Handout(models.Model):
+    """A numbered handout (資料N / 参考資料N) of one meeting."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="handouts", verbose_name=_("会議"))
+    kind = models.CharField(_("種別"), max_length=20, choices=HandoutKind.choices, default=HandoutKind.MATERIAL)
+    number = models.PositiveSmallIntegerField(_("番号"), validators=[MinValueValidator(1)])
+    title = models.CharField(_("資料名"), max_length=200)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="handouts", verbose_name=_("提出部局"),
+    )
+    file = models.FileField(
+        _("PDFファイル"), upload_to="handouts/%Y/", blank=True,
+        validators=[FileExtensionValidator(["pdf"], message=_("PDFファイル（.pdf）を選んでください。"))],
+    )
+    public = models.BooleanField(_("公開"), default=True, help_text=_("一般公開ページからダウンロードできる。"))
+    in_packet = models.BooleanField(_("資料一式に含める"), default=True)
+
+    class Meta:
+        verbose_name = _("配付資料")
+        verbose_name_plural = _("配付資料")
+        ordering = ["meeting", "kind", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "kind", "number"], name="handout_unique_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.label} {self.title}"
+
+    @property
+    def label(self) -> str:
+        """資料1 / 参考資料2."""
+        return f"{self.get_kind_display()}{self.number}"
+
+    def unique_error_message(self, model_class, unique_check):
+        if tuple(unique_check) == ("meeting", "kind", "number"):
+            return ValidationError(
+                _("この会議では「%(label)s」は既に使われています。別の番号にしてください。"),
+                code="unique", params={"label": self.label},
+            )
+        return super().unique_error_message(model_class, unique_check)
+
+
+class AttendeeGroup(models.TextChoices):
+    MUNICIPAL = "municipal", _("市町村等")
+    PREFECTURE = "prefecture", _("県")
+    OBSERVER = "observer", _("オブザーバー")
+    SECRETARIAT = "secretariat", _("事務局")
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", _("出席")
+    PROXY = "proxy", _("代理出席")
+    ONLINE = "online", _("WEB出席")
+    ABSENT = "absent", _("欠席")
+
+
+class Attendance(models.Model):
+    """A snapshot of one attendee as they were on the day: later changes to officials never
+    rewrite it."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("会議"))
+    group = models.CharField(_("区分"), max_length=20, choices=AttendeeGroup.choices)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="attendances", verbose_name=_("団体")
+    )
+    official = models.ForeignKey(
+        Official, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="attendances", verbose_name=_("職員マスタ"),
+        help_text=_("元にした職員（任意）。名簿に印刷されるのは下の役職・氏名です。"),
+    )
+    title = models.CharField(_("役職"), max_length=100)
+    name = models.CharField(_("氏名"), max_length=50)
+    protocol_order = models.PositiveSmallIntegerField(_("席次"), validators=[MinValueValidator(1)])
+    status = models.CharField(_("出欠"), max_length=10, choices=AttendanceStatus.choices, default=AttendanceStatus.PRESENT)
+    proxy_title = models.CharField(_("代理者の役職"), max_length=100, blank=True)
+    proxy_name = models.CharField(_("代理者の氏名"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("出席者")
+        verbose_name_plural = _("出席者")
+        ordering = ["meeting", "protocol_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "protocol_order"], name="attendance_unique_order"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} {self.name}"
+
+    @property
+    def display_name(self) -> str:
+        """富山市長 藤井 裕久, or 富山市長（代理：副市長 △△）."""
+        if self.status == AttendanceStatus.PROXY:
+            return f"{self.title}（代理：{self.proxy_title} {self.proxy_name}）"
+        return f"{self.title} {self.name}"
+
+    def unique_error_message(self, model_class, unique_check):
+        if tuple(unique_check) == ("meeting", "protocol_order"):
+            return ValidationError(
+                _("この会議では席次 %(order)s は既に使われています。"),
+                code="unique", params={"order": self.protocol_order},
+            )
+        return super().unique_error_message(model_class, unique_check)
+
+    def clean(self):
+        errors = {}
+        if self.status == AttendanceStatus.PROXY:
+            if not self.proxy_name.strip():
+                errors["proxy_name"] = _("代理出席の場合は代理者の氏名を入力してください。")
+            if not self.proxy_title.strip():
+                errors["proxy_title"] = _("代理出席の場合は代理者の役職を入力してください。")
+        elif self.proxy_name or self.proxy_title:
+            errors["status"] = _("代理者を入力したときは、出欠を「代理出席」にしてください。")
+        if errors:
+            raise ValidationError(errors)
+
+
+class SeatingLayout(models.TextChoices):
+    HOLLOW_SQUARE = "hollow_square", _("ロの字")
+    CLASSROOM = "classroom", _("対面・スクール形式")
+
+
+class SeatingPlan(models.Model):
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="seating_plan", verbose_name=_("会議"))
+    layout = models.CharField(_("レイアウト"), max_length=20, choices=SeatingLayout.choices, default=SeatingLayout.HOLLOW_SQUARE)
+    note = models.CharField(_("備考"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("配席")
+        verbose_name_plural = _("配席")
+        ordering = ["-meeting__fiscal_year", "meeting__date"]
+
+    def __str__(self):
+        return f"{self.meeting} 配席図"
+
+    def get_absolute_url(self):
+        return reverse("meetings:detail", args=[self.meeting_id])
+
+
+class SeatSide(models.TextChoices):
+    HEAD = "head", _("正面（上座）")
+    LEFT = "left", _("左側")
+    RIGHT = "right", _("右側")
+    BACK = "back", _("後方")
+
+
+class Seat(models.Model):
+    """An attendee's seat, placed automatically from protocol order or set by hand."""
+
+    plan = models.ForeignKey(SeatingPlan, on_delete=models.CASCADE, related_name="seats", verbose_name=_("配席"))
+    attendance = models.OneToOneField(Attendance, on_delete=models.CASCADE, related_name="seat", verbose_name=_("出席者"))
+    side = models.CharField(_("位置"), max_length=10, choices=SeatSide.choices)
+    position = models.PositiveSmallIntegerField(_("並び順"), help_text=_("その辺の中での順番（1から）。"))
+
+    class Meta:
+        verbose_name = _("座席")
+        verbose_name_plural = _("座席")
+        ordering = ["plan", "side", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "side", "position"], name="seat_unique_position"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_side_display()} {self.position}"
+
+    def clean(self):
+        if self.plan_id and self.attendance_id and self.attendance.meeting_id != self.plan.meeting_id:
+            raise ValidationError({"attendance": _("この会議の出席者を選んでください。")})

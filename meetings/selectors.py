@@ -1,0 +1,79 @@
+"""Reads about meetings, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q
+
+from .models import AgendaItem, AgendaSection, Attendance, AttendeeGroup, Handout, Meeting
+
+
+def meetings_upcoming(*, today: dt.date, limit: int = 3) -> list[Meeting]:
+    """Meetings on or after ``today``, including undecided ones planned for this month or later."""
+    this_month = Q(planned_year__gt=today.year) | Q(planned_year=today.year, planned_month__gte=today.month)
+    meetings = Meeting.objects.filter(Q(date__gte=today) | (Q(date__isnull=True) & this_month))
+    return sorted(meetings, key=lambda m: m.sort_date)[:limit]
+
+
+def meetings_recent(*, today: dt.date, limit: int = 3) -> list[Meeting]:
+    return list(Meeting.objects.filter(date__lt=today).order_by("-date")[:limit])
+
+
+def meetings_for_list(*, fiscal_year: int | None = None) -> list[Meeting]:
+    meetings = Meeting.objects.all()
+    if fiscal_year:
+        meetings = meetings.filter(fiscal_year=fiscal_year)
+    return sorted(meetings, key=lambda m: (-m.fiscal_year, m.sort_date))
+
+
+def meeting_detail(pk: int) -> Meeting:
+    """A meeting with agenda, handouts and attendees (4 queries)."""
+    return Meeting.objects.prefetch_related(
+        Prefetch("agenda_items", queryset=AgendaItem.objects.order_by("order")),
+        Prefetch("handouts", queryset=Handout.objects.select_related("department")),
+        Prefetch("attendances", queryset=Attendance.objects.order_by("protocol_order")),
+    ).get(pk=pk)
+
+
+@dataclass
+class AgendaSectionLine:
+    number: int
+    title: str
+    items: list[AgendaItem] = field(default_factory=list)
+
+
+def agenda_outline(items: list[AgendaItem]) -> list[AgendaSectionLine]:
+    """Number the agenda as printed: 1 開会, 2 知事あいさつ, 3 議事 with (1)…(5), 4 閉会.
+    Consecutive 議事 (or 報告) lines share one numbered heading."""
+    outline: list[AgendaSectionLine] = []
+    grouped = (AgendaSection.DELIBERATION, AgendaSection.REPORT)
+    for item in sorted(items, key=lambda i: i.order):
+        if item.section in grouped:
+            heading = str(AgendaSection(item.section).label)
+            if not outline or outline[-1].title != heading or not outline[-1].items:
+                outline.append(AgendaSectionLine(len(outline) + 1, heading))
+            outline[-1].items.append(item)
+        else:
+            outline.append(AgendaSectionLine(len(outline) + 1, item.title))
+    return outline
+
+
+@dataclass
+class AttendeeGroupBlock:
+    label: str
+    attendees: list[Attendance]
+
+    @property
+    def heading(self) -> str:
+        """市町村等（17名）."""
+        return f"{self.label}（{len(self.attendees)}名）"
+
+
+def attendee_groups(attendances: list[Attendance]) -> list[AttendeeGroupBlock]:
+    """Attendees grouped as on the list (市町村等 then 県 …), in protocol order."""
+    blocks: dict[str, list[Attendance]] = {}
+    for attendance in sorted(attendances, key=lambda a: a.protocol_order):
+        blocks.setdefault(attendance.group, []).append(attendance)
+    return [AttendeeGroupBlock(str(AttendeeGroup(g).label), people) for g, people in blocks.items()]

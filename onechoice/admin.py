@@ -1,0 +1,58 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .admin_tools import ServiceAdmin, TabularInline
+from .models import Affiliation, Department, Division, Official, Organization
+
+admin.site.site_header = _("「ワンチームとやま」連携推進本部 管理画面")
+admin.site.site_title = _("ワンチームとやま 管理画面")
+admin.site.index_title = _("データの管理")
+
+
+@admin.register(Organization)
+class OrganizationAdmin(ServiceAdmin):
+    list_display = ["name", "short_name", "kind", "lg_code", "protocol_order"]
+    list_editable = ["protocol_order"]
+    list_filter = ["kind"]
+    search_fields = ["name", "short_name", "lg_code"]
+    ordering = ["protocol_order", "name"]
+
+
+class DivisionInline(TabularInline):
+    model = Division
+    fields = ["name", "protocol_order"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(ServiceAdmin):
+    list_display = ["name", "protocol_order"]
+    list_editable = ["protocol_order"]
+    search_fields = ["name"]
+    inlines = [DivisionInline]
+
+
+@admin.register(Division)
+class DivisionAdmin(ServiceAdmin):
+    list_display = ["name", "department", "protocol_order"]
+    list_filter = ["department"]
+    list_select_related = ["department"]
+    search_fields = ["name", "department__name"]
+    autocomplete_fields = ["department"]
+
+
+@admin.register(Official)
+class OfficialAdmin(ServiceAdmin):
+    list_display = ["title", "name", "name_kana", "organization", "department", "valid_from", "valid_to"]
+    list_filter = ["organization__kind", "department"]
+    list_select_related = ["organization", "department"]
+    search_fields = ["name", "name_kana", "title", "organization__name"]
+    autocomplete_fields = ["organization", "department"]
+    date_hierarchy = "valid_from"
+
+
+@admin.register(Affiliation)
+class AffiliationAdmin(ServiceAdmin):
+    list_display = ["user", "organization"]
+    list_select_related = ["user", "organization"]
+    search_fields = ["user__username", "organization__name"]
+    autocomplete_fields = ["user", "organization", "divisions"]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OnechoiceConfig(AppConfig):
+    name = "onechoice"
+    verbose_name = _("共通マスタ（団体・部局・職員）")

@@ -1,0 +1,41 @@
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from onechoice import roles
+from onechoice.models import Affiliation, Division, Organization
+
+DEMO_PASSWORD = "onechoice-demo"
+
+
+class Command(BaseCommand):
+    help = "デモ用アカウント secretariat / division / municipal（パスワード onechoice-demo）を作成します。本番モードでは使えません。"
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("本番モード（ONECHOICE_ENV=production）ではデモ用アカウントを作成できません。")
+        try:
+            prefecture = Organization.objects.get(kind="prefecture")
+            toyama_city = Organization.objects.get(lg_code="162019")
+            nature = Division.objects.get(name="自然保護課")
+        except (Organization.DoesNotExist, Division.DoesNotExist):
+            raise CommandError("先に load_toyama で富山県の実データを読み込んでください。") from None
+        groups = roles.ensure_role_groups()
+        User = get_user_model()
+        accounts = [
+            ("secretariat", "事務局", "太郎", roles.SECRETARIAT, True, prefecture, []),
+            ("division", "自然保護課", "花子", roles.DIVISION_STAFF, True, prefecture, [nature]),
+            ("municipal", "富山市", "次郎", roles.MUNICIPAL_OFFICER, False, toyama_city, []),
+        ]
+        for username, last, first, group, is_staff, org, divisions in accounts:
+            user, created = User.objects.get_or_create(username=username)
+            user.last_name, user.first_name, user.is_staff = last, first, is_staff
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            user.groups.set([groups[group]])
+            affiliation, _ = Affiliation.objects.update_or_create(user=user, defaults={"organization": org})
+            affiliation.divisions.set(divisions)
+            self.stdout.write(f"  {username}（{group}）{'を作成' if created else 'を更新'}")
+        self.stdout.write(self.style.SUCCESS(f"デモ用アカウントのパスワードは {DEMO_PASSWORD} です。"))

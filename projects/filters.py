@@ -1,0 +1,51 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from onechoice import jpdates
+from onechoice.models import Department
+
+from .models import Project, ProjectYear, YearStatus
+
+
+def _fiscal_year_choices():
+    years = ProjectYear.objects.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct()
+    return [(y, jpdates.fiscal_year_label(y)) for y in years]
+
+
+class ProjectFilter(django_filters.FilterSet):
+    """The URL contract's filters: fiscal_year, municipality (local government code),
+    department, status, q."""
+
+    fiscal_year = django_filters.TypedChoiceFilter(
+        label=_("年度"), choices=_fiscal_year_choices, coerce=int, method="filter_fiscal_year"
+    )
+    municipality = django_filters.CharFilter(
+        label=_("市町村（地方公共団体コード）"), method="filter_municipality", max_length=6
+    )
+    department = django_filters.ModelChoiceFilter(
+        label=_("担当部局"), queryset=Department.objects.all(), field_name="departments"
+    )
+    status = django_filters.ChoiceFilter(label=_("区分"), choices=YearStatus.choices, method="filter_status")
+    q = django_filters.CharFilter(label=_("キーワード"), method="filter_text")
+
+    class Meta:
+        model = Project
+        fields = ["fiscal_year", "municipality", "department", "status", "q"]
+
+    def filter_fiscal_year(self, queryset, name, value):
+        return queryset.filter(years__fiscal_year=value).distinct()
+
+    def filter_municipality(self, queryset, name, value):
+        return queryset.filter(Q(proposers__lg_code=value) | Q(targets__lg_code=value)).distinct()
+
+    def filter_status(self, queryset, name, value):
+        year = self.form.cleaned_data.get("fiscal_year")
+        years = ProjectYear.objects.filter(status=value)
+        if year:
+            years = years.filter(fiscal_year=year)
+        return queryset.filter(pk__in=years.values("project_id"))
+
+    def filter_text(self, queryset, name, value):
+        text = Q(title__icontains=value) | Q(measures__title__icontains=value) | Q(years__goal__icontains=value)
+        return queryset.filter(text).distinct()

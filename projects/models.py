@@ -1,0 +1,301 @@
+"""Collaboration items (連携推進項目) and everything recorded about them per fiscal year."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from onechoice import jpdates
+from onechoice.models import Department, Division, Organization
+
+FISCAL_YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
+
+
+class Project(models.Model):
+    """A collaboration item proposed by municipalities, e.g. 自治体行政のデジタル化."""
+
+    title = models.CharField(_("連携項目名"), max_length=200, unique=True)
+    proposers = models.ManyToManyField(
+        Organization, related_name="proposed_projects", verbose_name=_("提案市町村"),
+    )
+    targets = models.ManyToManyField(
+        Organization, blank=True, related_name="target_projects", verbose_name=_("対象市町村"),
+        help_text=_("提案市町村以外に参加する団体。全市町村が対象なら全15市町村を選びます。"),
+    )
+    departments = models.ManyToManyField(Department, related_name="projects", verbose_name=_("担当部局"))
+    divisions = models.ManyToManyField(Division, blank=True, related_name="projects", verbose_name=_("県担当課"))
+    first_fiscal_year = models.PositiveIntegerField(_("開始年度"), validators=FISCAL_YEAR_VALIDATORS)
+    is_published = models.BooleanField(_("公開"), default=True)
+
+    class Meta:
+        verbose_name = _("連携推進項目")
+        verbose_name_plural = _("連携推進項目")
+        ordering = ["first_fiscal_year", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("projects:detail", args=[self.pk])
+
+
+class YearStatus(models.TextChoices):
+    NEW = "new", _("新規")
+    CONTINUING = "continuing", _("継続")
+    CONCLUDED = "concluded", _("協議終了")
+
+
+class Grade(models.TextChoices):
+    A = "A", _("A 順調に進んでおり、新たな課題と取組みもわかっている")
+    B = "B", _("B 達成に時間を要し、継続的な取組みが必要")
+    C = "C", _("C 新たなアプローチを加えた取組みの強化が必要")
+
+
+class Achievement(models.TextChoices):
+    ACHIEVED = "achieved", _("○概ね達成")
+    NOT_ACHIEVED = "not_achieved", _("△達成できず")
+
+
+class ProjectYear(models.Model):
+    """What an item is, plans and achieved in one fiscal year."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="years", verbose_name=_("連携推進項目"))
+    fiscal_year = models.PositiveIntegerField(_("年度"), validators=FISCAL_YEAR_VALIDATORS)
+    status = models.CharField(_("区分"), max_length=20, choices=YearStatus.choices)
+    selection_reason = models.TextField(_("選定理由"), blank=True)
+    goal = models.TextField(_("目標（目指す姿）"), blank=True)
+    current_situation = models.TextField(_("現状"), blank=True)
+    issues = models.TextField(_("課題"), blank=True)
+    concrete_measures = models.TextField(_("具体的連携施策"), blank=True)
+    expected_effects = models.TextField(_("効果"), blank=True)
+    grade = models.CharField(_("評価"), max_length=1, choices=Grade.choices, blank=True)
+    achievement = models.CharField(_("達成状況"), max_length=20, choices=Achievement.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("年度別の取組み")
+        verbose_name_plural = _("年度別の取組み")
+        ordering = ["project", "fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "fiscal_year"], name="project_year_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.project}（{jpdates.fiscal_year_label(self.fiscal_year)}）"
+
+    def get_absolute_url(self):
+        return reverse("projects:detail", args=[self.project_id]) + f"#fy{self.fiscal_year}"
+
+    def unique_error_message(self, model_class, unique_check):
+        if tuple(unique_check) == ("project", "fiscal_year"):
+            return ValidationError(
+                _("この項目の%(label)sの記録は既にあります。"),
+                code="unique", params={"label": jpdates.fiscal_year_label(self.fiscal_year)},
+            )
+        return super().unique_error_message(model_class, unique_check)
+
+
+class Measure(models.Model):
+    """A sub-item of an item (①-1 …), optionally under a heading such as 【子ども医療費関係】."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="measures", verbose_name=_("連携推進項目"))
+    order = models.PositiveSmallIntegerField(_("順序"))
+    heading = models.CharField(
+        _("見出し"), max_length=200, blank=True,
+        help_text=_("同じ見出しの施策はまとめて表示されます（例: 【子ども医療費関係】）。"),
+    )
+    label = models.CharField(_("番号"), max_length=20, blank=True, help_text=_("例: ①、①-1、(1)"))
+    title = models.CharField(_("施策名"), max_length=300)
+
+    class Meta:
+        verbose_name = _("施策")
+        verbose_name_plural = _("施策")
+        ordering = ["project", "order"]
+        constraints = [models.UniqueConstraint(fields=["project", "order"], name="measure_unique_order")]
+
+    def __str__(self):
+        return f"{self.label}{self.title}" if self.label else self.title
+
+
+class MeasureResult(models.Model):
+    """Results and next steps of one measure in one fiscal year."""
+
+    project_year = models.ForeignKey(ProjectYear, on_delete=models.CASCADE, related_name="measure_results", verbose_name=_("年度"))
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="results", verbose_name=_("施策"))
+    results = models.TextField(_("取り組み成果"), blank=True)
+    next_steps = models.TextField(_("今後の取組み"), blank=True)
+    follow_up = models.CharField(
+        _("進行管理の方法"), max_length=200, blank=True,
+        help_text=_("例: 被害対策会議等で個別の進行管理、連携推進項目として協議継続"),
+    )
+    grade = models.CharField(_("評価"), max_length=1, choices=Grade.choices, blank=True)
+    achievement = models.CharField(_("達成状況"), max_length=20, choices=Achievement.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("施策の年度実績")
+        verbose_name_plural = _("施策の年度実績")
+        ordering = ["project_year", "measure__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["project_year", "measure"], name="measure_result_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.measure.title}（{jpdates.fiscal_year_short(self.project_year.fiscal_year)}）"
+
+    def clean(self):
+        if self.measure_id and self.project_year_id and self.measure.project_id != self.project_year.project_id:
+            raise ValidationError({"measure": _("この連携推進項目の施策を選んでください。")})
+
+
+class Highlight(models.Model):
+    """連携のポイント・成果: one policy's overview and what the collaboration achieved."""
+
+    project_year = models.ForeignKey(ProjectYear, on_delete=models.CASCADE, related_name="highlights", verbose_name=_("年度"))
+    order = models.PositiveSmallIntegerField(_("順序"))
+    title = models.CharField(_("連携項目名（施策）"), max_length=200)
+    overview = models.TextField(_("概要"), blank=True)
+    points = models.TextField(_("連携のポイント・成果"), blank=True)
+
+    class Meta:
+        verbose_name = _("主な実績と成果")
+        verbose_name_plural = _("主な実績と成果")
+        ordering = ["project_year", "order"]
+
+    def __str__(self):
+        return self.title
+
+
+class Photo(models.Model):
+    highlight = models.ForeignKey(Highlight, on_delete=models.CASCADE, related_name="photos", verbose_name=_("実績と成果"))
+    order = models.PositiveSmallIntegerField(_("順序"), default=0)
+    image = models.ImageField(_("写真"), upload_to="photos/%Y/", blank=True)
+    caption = models.CharField(_("説明"), max_length=200)
+
+    class Meta:
+        verbose_name = _("写真")
+        verbose_name_plural = _("写真")
+        ordering = ["highlight", "order"]
+
+    def __str__(self):
+        return self.caption
+
+
+class Indicator(models.Model):
+    """A key figure (指標), e.g. マイナンバーカード交付率 in %."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("連携推進項目"))
+    measure = models.ForeignKey(
+        Measure, on_delete=models.SET_NULL, null=True, blank=True, related_name="indicators", verbose_name=_("施策"),
+    )
+    order = models.PositiveSmallIntegerField(_("順序"), default=0)
+    name = models.CharField(_("指標名"), max_length=200)
+    unit = models.CharField(_("単位"), max_length=20, blank=True, help_text=_("例: %、件、台"))
+    note = models.CharField(_("備考"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("指標")
+        verbose_name_plural = _("指標")
+        ordering = ["project", "order", "pk"]
+
+    def __str__(self):
+        return f"{self.name}（{self.unit}）" if self.unit else self.name
+
+    def clean(self):
+        if self.measure_id and self.project_id and self.measure.project_id != self.project_id:
+            raise ValidationError({"measure": _("この連携推進項目の施策を選んでください。")})
+
+
+class IndicatorValue(models.Model):
+    """One reading of an indicator, at a date (R4.1.1時点) or for a fiscal year (R5)."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values", verbose_name=_("指標"))
+    date = models.DateField(_("時点"), null=True, blank=True)
+    fiscal_year = models.PositiveIntegerField(_("年度"), null=True, blank=True, validators=FISCAL_YEAR_VALIDATORS)
+    value = models.DecimalField(_("値"), max_digits=14, decimal_places=2)
+    rank = models.PositiveSmallIntegerField(_("全国順位"), null=True, blank=True)
+    note = models.CharField(_("備考"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("指標の値")
+        verbose_name_plural = _("指標の値")
+        ordering = ["indicator", "fiscal_year", "date"]
+
+    def __str__(self):
+        return f"{self.period_label} {self.value}"
+
+    @property
+    def period_label(self) -> str:
+        if self.date:
+            return f"{jpdates.format_date_short(self.date)}時点"
+        return jpdates.fiscal_year_short(self.fiscal_year).removesuffix("年度")
+
+    def clean(self):
+        if bool(self.date) == bool(self.fiscal_year):
+            raise ValidationError(_("時点（日付）か年度のどちらか一方を入力してください。"))
+
+
+class Milestone(models.Model):
+    """A step on an item's timeline (R3年度 6月 DX・働き方改革推進本部の設置)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("連携推進項目"))
+    fiscal_year = models.PositiveIntegerField(_("年度"), validators=FISCAL_YEAR_VALIDATORS)
+    month = models.PositiveSmallIntegerField(_("月"), validators=[MinValueValidator(1), MaxValueValidator(12)])
+    text = models.CharField(_("内容"), max_length=300)
+
+    class Meta:
+        verbose_name = _("スケジュール")
+        verbose_name_plural = _("スケジュール")
+        ordering = ["project", "fiscal_year", "pk"]
+
+    def __str__(self):
+        return f"{jpdates.fiscal_year_short(self.fiscal_year)} {self.month}月 {self.text}"
+
+    @property
+    def sort_key(self):
+        return (self.fiscal_year, (self.month - 4) % 12)
+
+
+class Plan(models.Model):
+    """A plan attached to an item, such as 富山県DX・働き方改革推進計画."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="plans", verbose_name=_("連携推進項目"))
+    title = models.CharField(_("計画名"), max_length=200)
+    subtitle = models.CharField(_("副題"), max_length=200, blank=True)
+    first_fiscal_year = models.PositiveIntegerField(_("計画期間（開始年度）"), validators=FISCAL_YEAR_VALIDATORS)
+    last_fiscal_year = models.PositiveIntegerField(_("計画期間（終了年度）"), validators=FISCAL_YEAR_VALIDATORS)
+    goal = models.TextField(_("目標"), blank=True)
+
+    class Meta:
+        verbose_name = _("計画")
+        verbose_name_plural = _("計画")
+        ordering = ["project", "first_fiscal_year"]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.first_fiscal_year and self.last_fiscal_year and self.last_fiscal_year < self.first_fiscal_year:
+            raise ValidationError({"last_fiscal_year": _("終了年度は開始年度以降にしてください。")})
+
+
+class DesiredState(models.Model):
+    """概ね5年後のありたい姿 and 取組みの方向性 under one area of a plan."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="desired_states", verbose_name=_("計画"))
+    area_number = models.PositiveSmallIntegerField(_("分野番号"))
+    area = models.CharField(_("分野"), max_length=100)
+    label = models.CharField(_("番号"), max_length=10)
+    text = models.TextField(_("ありたい姿"))
+    directions = models.TextField(_("取組みの方向性"), help_text=_("1行に1件。"))
+
+    class Meta:
+        verbose_name = _("ありたい姿")
+        verbose_name_plural = _("ありたい姿")
+        ordering = ["plan", "area_number", "label"]
+
+    def __str__(self):
+        return f"{self.area_number} {self.area} {self.label}"
+
+    @property
+    def direction_list(self) -> list[str]:
+        return [line.strip() for line in self.directions.splitlines() if line.strip()]

@@ -1,0 +1,65 @@
+"""Reads about collaboration items, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+from django.db.models import F, Max, Prefetch, QuerySet
+
+from meetings.models import AgendaItem, Attendance
+from onechoice.models import Organization
+from workgroups.models import Session, WorkingGroup
+
+from .models import Highlight, Indicator, MeasureResult, Project, ProjectYear
+
+
+def latest_fiscal_year() -> int | None:
+    return ProjectYear.objects.aggregate(latest=Max("fiscal_year"))["latest"]
+
+
+def project_years_of(fiscal_year: int) -> list[ProjectYear]:
+    """Each item's record for one fiscal year, with proposers (2 queries)."""
+    return list(
+        ProjectYear.objects.filter(fiscal_year=fiscal_year)
+        .select_related("project")
+        .prefetch_related("project__proposers")
+        .order_by("project__first_fiscal_year", "project_id")
+    )
+
+
+def projects_for_list(queryset: QuerySet[Project] | None = None) -> QuerySet[Project]:
+    queryset = Project.objects.all() if queryset is None else queryset
+    return queryset.prefetch_related(
+        "proposers", "departments",
+        Prefetch("years", queryset=ProjectYear.objects.order_by("fiscal_year")),
+    ).order_by("first_fiscal_year", "pk")
+
+
+def project_detail(pk: int) -> Project:
+    """An item with everything its page shows."""
+    return Project.objects.prefetch_related(
+        "proposers", "targets", "departments", "divisions",
+        Prefetch(
+            "years",
+            queryset=ProjectYear.objects.order_by("fiscal_year").prefetch_related(
+                Prefetch("measure_results", queryset=MeasureResult.objects.select_related("measure").order_by("measure__order")),
+                Prefetch("highlights", queryset=Highlight.objects.order_by("order").prefetch_related("photos")),
+            ),
+        ),
+        Prefetch("indicators", queryset=Indicator.objects.prefetch_related("values")),
+        Prefetch(
+            "working_groups",
+            queryset=WorkingGroup.objects.prefetch_related(
+                "departments", Prefetch("sessions", queryset=Session.objects.order_by(F("date").asc(nulls_last=True), "planned_year", "planned_month"))
+            ),
+        ),
+        Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("meeting")),
+        "milestones",
+    ).get(pk=pk)
+
+
+def municipality_detail(lg_code: str) -> Organization:
+    """A municipality with what it proposed, takes part in and attended."""
+    return Organization.objects.municipalities().prefetch_related(
+        Prefetch("proposed_projects", queryset=projects_for_list()),
+        Prefetch("target_projects", queryset=projects_for_list()),
+        Prefetch("attendances", queryset=Attendance.objects.select_related("meeting").order_by("meeting__date")),
+    ).get(lg_code=lg_code)
