@@ -8,6 +8,8 @@
     {{ start|time_range:end }}           午後3時～4時30分
 """
 
+import functools
+
 from django import template
 
 from onechoice import jpdates
@@ -16,10 +18,10 @@ register = template.Library()
 
 
 def _blank_on_none(func):
+    @functools.wraps(func)  # keeps the signature Django reads to count filter arguments
     def wrapper(value, *args):
         return "" if value in (None, "") else func(value, *args)
 
-    wrapper.__name__ = func.__name__
     return wrapper
 
 
