@@ -5,9 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q
+from django.db.models import Max, Prefetch, Q
+
+from onechoice import jpdates
 
 from .models import AgendaItem, AgendaSection, Attendance, AttendeeGroup, Handout, Meeting
+
+
+def current_fiscal_year(*, today: dt.date) -> int | None:
+    """The headquarters' working year: today's fiscal year, or, when nothing is scheduled for
+    it yet, the latest fiscal year that has meetings."""
+    return (
+        Meeting.objects.filter(fiscal_year__lte=jpdates.fiscal_year_of(today))
+        .aggregate(latest=Max("fiscal_year"))["latest"]
+    )
 
 
 def meetings_upcoming(*, today: dt.date, limit: int = 3) -> list[Meeting]:

@@ -8,7 +8,7 @@ from workgroups import selectors as workgroup_selectors
 
 def home(request):
     today = timezone.localdate()
-    fiscal_year = project_selectors.latest_fiscal_year()
+    fiscal_year = meeting_selectors.current_fiscal_year(today=today)
     return render(
         request,
         "home.html",

@@ -204,6 +204,11 @@ class Indicator(models.Model):
         if self.measure_id and self.project_id and self.measure.project_id != self.project_id:
             raise ValidationError({"measure": _("この連携推進項目の施策を選んでください。")})
 
+    @property
+    def series(self) -> list["IndicatorValue"]:
+        """Values in time order, dated and fiscal-year values mixed (uses prefetched values)."""
+        return sorted(self.values.all(), key=lambda v: v.as_of)
+
 
 class IndicatorValue(models.Model):
     """One reading of an indicator, at a date (R4.1.1時点) or for a fiscal year (R5)."""
@@ -222,6 +227,11 @@ class IndicatorValue(models.Model):
 
     def __str__(self):
         return f"{self.period_label} {self.value}"
+
+    @property
+    def as_of(self):
+        """The day the value describes: its date, or the last day of its fiscal year."""
+        return self.date or jpdates.fiscal_year_bounds(self.fiscal_year)[1]
 
     @property
     def period_label(self) -> str:

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Max, Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from meetings.models import AgendaItem, Attendance
 from onechoice.models import Organization
 from workgroups.models import Session, WorkingGroup
 
 from .models import Highlight, Indicator, MeasureResult, Project, ProjectYear
-
-
-def latest_fiscal_year() -> int | None:
-    return ProjectYear.objects.aggregate(latest=Max("fiscal_year"))["latest"]
 
 
 def project_years_of(fiscal_year: int) -> list[ProjectYear]:

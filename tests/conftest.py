@@ -1,6 +1,7 @@
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import transaction
 
 from onechoice import reference_data, roles
 
@@ -11,16 +12,32 @@ def pytest_report_header(config):
     return f"database: {db['ENGINE'].rsplit('.', 1)[-1]} ({where})"
 
 
+@pytest.fixture(scope="module")
+def _toyama_module(django_db_setup, django_db_blocker):
+    # Loading takes about a second (every row is full_clean()ed), so a module loads it once
+    # inside a transaction that is rolled back when the module ends; each test then runs in
+    # its own savepoint inside it, as Django's TestCase.setUpTestData does.
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield reference_data.load()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 @pytest.fixture
-def toyama(db):
-    """The real Toyama records from fixtures/toyama/, loaded as the quick start loads them."""
-    return reference_data.load()
+def toyama(_toyama_module, db):
+    """The real Toyama records from fixtures/toyama/, loaded as the quick start loads them.
+    Modules that use it must not have tests that expect an empty database."""
+    return _toyama_module
 
 
 @pytest.fixture
 def secretariat_client(client, db):
     groups = roles.ensure_role_groups()
-    user = get_user_model().objects.create_user("secretariat", password="pw", is_staff=True)
+    user = get_user_model().objects.create_user("test-secretariat", is_staff=True)  # no password: no slow hashing
     user.groups.add(groups[roles.SECRETARIAT])
     client.force_login(user)
     return client

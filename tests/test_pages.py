@@ -1,0 +1,60 @@
+"""The portal pages answer in Japanese with the real records, in a fixed number of queries."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from meetings.models import Meeting
+from projects.models import Project
+
+
+def test_home_page_shows_the_real_data_in_japanese(client, toyama):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.text
+    assert '<html lang="ja">' in html
+    assert "令和3年度 第4回本部会議" in html
+    assert "令和4年1月20日（木） 午後3時～4時30分" in html
+    assert "令和4年度の連携推進項目" in html  # the latest fiscal year with items
+    assert "農林水産物等の輸出促進に向けた連携・強化" in html
+    assert html.count("<h1>") == 1
+
+
+@pytest.mark.parametrize(
+    "path_of",
+    [
+        lambda: "/",
+        lambda: "/meetings/",
+        lambda: f"/meetings/{Meeting.objects.get(fiscal_year=2021, number=4).pk}/",
+        lambda: "/projects/",
+        lambda: "/projects/?fiscal_year=2021&municipality=162019",
+        lambda: f"/projects/{Project.objects.get(title='自治体行政のデジタル化').pk}/",
+        lambda: "/projects/municipalities/162019/",
+        lambda: "/workgroups/",
+    ],
+    ids=["home", "meetings", "meeting", "projects", "projects-filtered", "project", "municipality", "workgroups"],
+)
+def test_pages_answer_with_a_bounded_number_of_queries(client, toyama, path_of):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path_of())
+    assert response.status_code == 200
+    assert len(queries) <= 20, [q["sql"][:80] for q in queries]
+
+
+def test_meeting_page_shows_agenda_handouts_and_attendees(client, toyama):
+    meeting = Meeting.objects.get(fiscal_year=2021, number=4)
+    html = client.get(f"/meetings/{meeting.pk}/").text
+    assert "市町村等（17名）" in html and "県（17名）" in html
+    assert "(5)</span> その他" in html
+    assert "参考資料2" in html
+
+
+def test_projects_filtered_by_toyama_city_and_fy2021(client, toyama):
+    html = client.get("/projects/?fiscal_year=2021&municipality=162019").text
+    assert "有害鳥獣の市町村による連携捕獲の推進" in html
+    assert "ゼロカーボンシティ富山の実現" not in html  # proposed by 魚津市 and 南砺市
+
+
+def test_unknown_municipality_and_meeting_answer_404(client, toyama):
+    assert client.get("/projects/municipalities/999999/").status_code == 404
+    assert client.get("/meetings/999999/").status_code == 404
