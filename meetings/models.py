@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from onechoice import jpdates
-from onechoice.models import Department, Official, Organization, PlannedDateFields
+from onechoice.models import Department, EventStatus, Official, Organization, ScheduledEvent
 
 
 class MeetingKind(models.TextChoices):
@@ -23,12 +23,7 @@ class MeetingMode(models.TextChoices):
     HYBRID = "hybrid", _("対面+WEB")
 
 
-class MeetingStatus(models.TextChoices):
-    PLANNED = "planned", _("予定")
-    HELD = "held", _("開催済み")
-
-
-class Meeting(PlannedDateFields):
+class Meeting(ScheduledEvent):
     fiscal_year = models.PositiveIntegerField(
         _("年度"), help_text=_("西暦の開始年（令和3年度なら 2021）。")
     )
@@ -43,10 +38,8 @@ class Meeting(PlannedDateFields):
     )
     mode = models.CharField(_("開催形式"), max_length=20, choices=MeetingMode.choices, default=MeetingMode.IN_PERSON)
     venue = models.CharField(_("場所"), max_length=200, blank=True)
-    date = models.DateField(_("開催日"), null=True, blank=True)
     start_time = models.TimeField(_("開始時刻"), null=True, blank=True)
     end_time = models.TimeField(_("終了時刻"), null=True, blank=True)
-    status = models.CharField(_("状態"), max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
     planned_topics = models.TextField(_("予定議題"), blank=True, help_text=_("1行に1件。"))
     is_published = models.BooleanField(_("公開"), default=False, help_text=_("一般公開ページに表示する。"))
 
@@ -71,12 +64,6 @@ class Meeting(PlannedDateFields):
         if self.number:
             return f"第{self.number}回{self.get_kind_display()}"
         return self.get_kind_display()
-
-    @property
-    def sort_date(self):
-        if self.date:
-            return self.date
-        return self.planned_date.approximate_date if self.planned_date else None
 
     @property
     def when_label(self) -> str:
@@ -107,7 +94,7 @@ class Meeting(PlannedDateFields):
         return super().unique_error_message(model_class, unique_check)
 
     def clean(self):
-        errors = self.planned_date_errors()
+        errors = self.schedule_errors()
         if self.kind == MeetingKind.REGULAR and not self.number:
             errors["number"] = _("本部会議には回数（第N回）を入力してください。")
         if self.start_time and self.end_time and self.end_time <= self.start_time:
@@ -116,14 +103,6 @@ class Meeting(PlannedDateFields):
             errors["date"] = _("時刻を入力するときは開催日も入力してください。")
         if self.end_time and not self.start_time:
             errors["start_time"] = _("終了時刻を入力するときは開始時刻も入力してください。")
-        if self.date and self.planned_date:
-            errors["planned_month"] = _("開催日が決まっているときは予定年・予定月を空欄にしてください。")
-        if self.status == MeetingStatus.HELD and not self.date:
-            errors["date"] = _("開催済みの会議には開催日を入力してください。")
-        if self.status == MeetingStatus.PLANNED and not self.date and not self.planned_date:
-            errors.setdefault(
-                "planned_month", _("開催日が未定の予定会議には、予定年と予定月（例: 5月中旬）を入力してください。")
-            )
         when = self.sort_date and jpdates.fiscal_year_of(self.sort_date)
         if self.fiscal_year and when and when != self.fiscal_year:
             errors["fiscal_year"] = _("開催日は%(label)sに含まれません（%(actual)sの日付です）。") % {

@@ -182,9 +182,17 @@ class Affiliation(models.Model):
         return f"{self.user} ({self.organization})"
 
 
-class PlannedDateFields(models.Model):
-    """A fuzzy date for what is not yet fixed: a year, a month and maybe 上旬/中旬/下旬."""
+class EventStatus(models.TextChoices):
+    PLANNED = "planned", _("予定")
+    HELD = "held", _("開催済み")
 
+
+class ScheduledEvent(models.Model):
+    """Something held on a date or planned: on a fixed date, or only for a month and maybe
+    its 上旬/中旬/下旬 (令和4年5月中旬). Shared by meetings and WG sessions."""
+
+    date = models.DateField(_("開催日"), null=True, blank=True)
+    status = models.CharField(_("状態"), max_length=10, choices=EventStatus.choices, default=EventStatus.PLANNED)
     planned_year = models.PositiveIntegerField(
         _("予定年"), null=True, blank=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
@@ -204,12 +212,31 @@ class PlannedDateFields(models.Model):
             return PlannedDate(self.planned_year, self.planned_month, self.planned_period)
         return None
 
-    def planned_date_errors(self) -> dict:
-        """Errors for a half-filled fuzzy date (used by the models' ``clean``)."""
+    @property
+    def sort_date(self):
+        """The date, or the approximate day of a fuzzy date, for ordering in time."""
+        if self.date:
+            return self.date
+        return self.planned_date.approximate_date if self.planned_date else None
+
+    @property
+    def is_planned(self) -> bool:
+        return self.status == EventStatus.PLANNED
+
+    def schedule_errors(self) -> dict:
+        """Errors in the date, status and fuzzy date together (used by the models' ``clean``)."""
         errors = {}
         if bool(self.planned_year) != bool(self.planned_month):
             field = "planned_month" if self.planned_year else "planned_year"
             errors[field] = _("予定時期は年と月の両方を入力してください。")
         if self.planned_period and not self.planned_month:
             errors["planned_period"] = _("旬を指定するときは予定月も入力してください。")
+        if self.date and self.planned_date:
+            errors["planned_month"] = _("開催日が決まっているときは予定年・予定月を空欄にしてください。")
+        if self.status == EventStatus.HELD and not self.date:
+            errors["date"] = _("開催済みの会議には開催日を入力してください。")
+        if self.status == EventStatus.PLANNED and not self.date and not self.planned_date:
+            errors.setdefault(
+                "planned_month", _("予定の会議には開催日か、予定年と予定月（例: 5月中旬、2月予定）を入力してください。")
+            )
         return errors

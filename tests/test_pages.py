@@ -18,6 +18,9 @@ def test_home_page_shows_the_real_data_in_japanese(client, toyama):
     assert "令和4年度の連携推進項目" in html  # the latest fiscal year with items
     assert "農林水産物等の輸出促進に向けた連携・強化" in html
     assert html.count("<h1>") == 1
+    # Recent WG sessions are those held: the 2/4 drill planned after the meeting is not listed.
+    assert "令和4年1月17日（月） WG（防災・危機管理体制の連携・強化）" in html
+    assert "令和4年2月4日" not in html
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from onechoice import jpdates
-from onechoice.models import Department, Organization, PlannedDateFields
+from onechoice.models import Department, EventStatus, Organization, ScheduledEvent
 from projects.models import Project
 
 
@@ -51,22 +51,16 @@ class SessionKind(models.TextChoices):
     INFORMATION = "information", _("情報共有")
 
 
-class SessionStatus(models.TextChoices):
-    HELD = "held", _("開催済み")
-    PLANNED = "planned", _("予定")
-
-
-class Session(PlannedDateFields):
+class Session(ScheduledEvent):
     """One WG session: held on a date, or planned for a date or a month (2月予定)."""
 
     working_group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("WG"))
-    date = models.DateField(_("開催日"), null=True, blank=True)
     kind = models.CharField(_("種別"), max_length=20, choices=SessionKind.choices, default=SessionKind.WG)
     name = models.CharField(
         _("会議名"), max_length=100, blank=True, help_text=_("種別と違う呼び名があれば（例: IT担当課長会議）。"),
     )
     note = models.CharField(_("備考"), max_length=300, blank=True, help_text=_("例: 3町村で協定締結、5市"))
-    status = models.CharField(_("状態"), max_length=10, choices=SessionStatus.choices, default=SessionStatus.HELD)
+    status = models.CharField(_("状態"), max_length=10, choices=EventStatus.choices, default=EventStatus.HELD)
 
     class Meta:
         verbose_name = _("WG開催")
@@ -84,13 +78,7 @@ class Session(PlannedDateFields):
     def when_label(self) -> str:
         """R4.2.4 (予定) / 令和4年2月 (予定)."""
         label = jpdates.format_date_short(self.date) if self.date else str(self.planned_date or "")
-        return f"{label}（予定）" if self.status == SessionStatus.PLANNED else label
-
-    @property
-    def sort_date(self):
-        if self.date:
-            return self.date
-        return self.planned_date.approximate_date if self.planned_date else None
+        return f"{label}（予定）" if self.is_planned else label
 
     @property
     def fiscal_year(self) -> int | None:
@@ -98,14 +86,6 @@ class Session(PlannedDateFields):
         return jpdates.fiscal_year_of(day) if day else None
 
     def clean(self):
-        errors = self.planned_date_errors()
-        if self.status == SessionStatus.HELD and not self.date:
-            errors["date"] = _("開催済みの会議には開催日を入力してください。")
-        if self.date and self.planned_date:
-            errors["planned_month"] = _("開催日が決まっているときは予定年・予定月を空欄にしてください。")
-        if self.status == SessionStatus.PLANNED and not self.date and not self.planned_date:
-            errors.setdefault(
-                "planned_month", _("予定の会議には開催日か、予定年と予定月（例: 2月予定）を入力してください。")
-            )
+        errors = self.schedule_errors()
         if errors:
             raise ValidationError(errors)

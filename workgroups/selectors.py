@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from django.db.models import F, Prefetch
 
+from onechoice.models import EventStatus
+
 from .models import Session, WorkingGroup
 
 
 def sessions_recent(*, limit: int = 8) -> list[Session]:
+    """The latest sessions that took place (planned ones are not news yet)."""
     return list(
-        Session.objects.filter(date__isnull=False)
+        Session.objects.filter(status=EventStatus.HELD)
         .select_related("working_group__project")
         .order_by("-date")[:limit]
     )

@@ -24,7 +24,7 @@ def errors_of(instance) -> dict:
 
 def test_a_planned_session_without_a_date_or_month_is_refused(wg):
     errors = errors_of(Session(working_group=wg, status="planned"))
-    assert errors["planned_month"] == ["予定の会議には開催日か、予定年と予定月（例: 2月予定）を入力してください。"]
+    assert errors["planned_month"] == ["予定の会議には開催日か、予定年と予定月（例: 5月中旬、2月予定）を入力してください。"]
     assert not Session.objects.exists()
 
 
