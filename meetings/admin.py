@@ -14,7 +14,7 @@ class AgendaItemInline(TabularInline):
 
 class HandoutInline(TabularInline):
     model = Handout
-    fields = ["kind", "number", "title", "department", "file", "public", "in_packet"]
+    fields = ["kind", "number", "title", "department", "file", "document", "public", "in_packet"]
 
 
 class AttendanceInline(TabularInline):

@@ -73,6 +73,13 @@ class Meeting(ScheduledEvent):
         return str(self.planned_date or "")
 
     @property
+    def schedule_label(self) -> str:
+        """The schedule's 時期 column: R3.1.10, or R4.5月中旬 while undecided."""
+        if self.date:
+            return jpdates.format_date_short(self.date)
+        return self.planned_date.short() if self.planned_date else ""
+
+    @property
     def time_label(self) -> str:
         """午後3時～4時30分."""
         return jpdates.format_time_range(self.start_time, self.end_time) if self.start_time else ""
@@ -150,8 +157,43 @@ class HandoutKind(models.TextChoices):
     REFERENCE = "reference", _("参考資料")
 
 
+class GeneratedDocument(models.TextChoices):
+    """Documents the portal prints itself, which a handout can stand for in the packet."""
+
+    PROGRESS_REPORT = "progress_report", _("連携推進項目の取り組み状況（WG開催状況と各項目の進捗シート）")
+    WG_STATUS = "wg_status", _("WG開催状況")
+    NEXT_YEAR_ITEMS = "next_year_items", _("次年度の協議事項")
+    ANNUAL_SCHEDULE = "annual_schedule", _("次年度の年間スケジュール")
+
+
+def validate_pdf_upload(upload) -> None:
+    """Refuse at upload what could not be merged into the packet at print time."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    try:
+        upload.seek(0)
+        reader = PdfReader(upload)
+        if reader.is_encrypted:
+            raise ValidationError(
+                _("パスワードで保護（暗号化）されたPDFは資料一式に綴じられません。保護を解除したPDFをアップロードしてください。"),
+                code="pdf_encrypted",
+            )
+        if len(reader.pages) == 0:
+            raise ValidationError(_("ページのないPDFです。"), code="pdf_empty")
+    except (PdfReadError, ValueError, OSError, KeyError, TypeError) as error:
+        raise ValidationError(
+            _("PDFとして読めないファイルです（%(reason)s）。PDFで保存し直してアップロードしてください。"),
+            code="pdf_invalid", params={"reason": type(error).__name__},
+        ) from None
+    finally:
+        upload.seek(position)
+
+
 class Handout(models.Model):
-    """A numbered handout (資料N / 参考資料N) of one meeting."""
+    """A numbered handout (資料N / 参考資料N) of one meeting: an uploaded PDF, or a document
+    the portal generates."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="handouts", verbose_name=_("会議"))
     kind = models.CharField(_("種別"), max_length=20, choices=HandoutKind.choices, default=HandoutKind.MATERIAL)
@@ -163,7 +205,11 @@ class Handout(models.Model):
     )
     file = models.FileField(
         _("PDFファイル"), upload_to="handouts/%Y/", blank=True,
-        validators=[FileExtensionValidator(["pdf"], message=_("PDFファイル（.pdf）を選んでください。"))],
+        validators=[FileExtensionValidator(["pdf"], message=_("PDFファイル（.pdf）を選んでください。")), validate_pdf_upload],
+    )
+    document = models.CharField(
+        _("自動作成する資料"), max_length=30, choices=GeneratedDocument.choices, blank=True,
+        help_text=_("PDFをアップロードする代わりに、登録データから作成した資料を綴じます。"),
     )
     public = models.BooleanField(_("公開"), default=True, help_text=_("一般公開ページからダウンロードできる。"))
     in_packet = models.BooleanField(_("資料一式に含める"), default=True)
@@ -183,6 +229,12 @@ class Handout(models.Model):
     def label(self) -> str:
         """資料1 / 参考資料2."""
         return f"{self.get_kind_display()}{self.number}"
+
+    def clean(self):
+        if self.file and self.document:
+            raise ValidationError(
+                {"document": _("PDFファイルと自動作成する資料は、どちらか一方にしてください。")}
+            )
 
     def unique_error_message(self, model_class, unique_check):
         if tuple(unique_check) == ("meeting", "kind", "number"):

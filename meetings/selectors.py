@@ -88,3 +88,19 @@ def attendee_groups(attendances: list[Attendance]) -> list[AttendeeGroupBlock]:
     for attendance in sorted(attendances, key=lambda a: a.protocol_order):
         blocks.setdefault(attendance.group, []).append(attendance)
     return [AttendeeGroupBlock(str(AttendeeGroup(g).label), people) for g, people in blocks.items()]
+
+
+@dataclass
+class ScheduleYear:
+    fiscal_year: int
+    meetings: list[Meeting]
+
+
+def annual_schedule(fiscal_year: int, *, years: int = 3) -> list[ScheduleYear]:
+    """Meetings of ``fiscal_year`` and the ``years - 1`` before it, in time order, as the
+    secretariat's schedule shows them (1 query)."""
+    meetings = Meeting.objects.filter(fiscal_year__gt=fiscal_year - years, fiscal_year__lte=fiscal_year)
+    by_year: dict[int, list[Meeting]] = {}
+    for meeting in sorted(meetings, key=lambda m: (m.fiscal_year, m.sort_date)):
+        by_year.setdefault(meeting.fiscal_year, []).append(meeting)
+    return [ScheduleYear(fy, items) for fy, items in by_year.items()]

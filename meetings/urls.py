@@ -6,4 +6,10 @@ app_name = "meetings"
 urlpatterns = [
     path("", views.meeting_list, name="list"),
     path("<int:pk>/", views.meeting_detail, name="detail"),
+    path("<int:pk>/agenda.pdf", views.agenda_pdf, name="agenda_pdf"),
+    path("<int:pk>/attendees.pdf", views.attendees_pdf, name="attendees_pdf"),
+    path("<int:pk>/seating.pdf", views.seating_pdf, name="seating_pdf"),
+    path("<int:pk>/packet.pdf", views.packet_pdf, name="packet_pdf"),
+    path("schedule/<int:fiscal_year>/", views.schedule, name="schedule"),
+    path("schedule/<int:fiscal_year>.pdf", views.schedule_pdf, name="schedule_pdf"),
 ]

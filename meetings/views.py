@@ -1,8 +1,9 @@
 from django.http import Http404
 from django.shortcuts import render
 
-from . import selectors
+from . import documents, selectors
 from .models import Meeting
+from .packet import packet_pdf as build_packet
 
 
 def meeting_list(request):
@@ -15,11 +16,15 @@ def meeting_list(request):
     )
 
 
-def meeting_detail(request, pk):
+def _meeting_or_404(pk) -> Meeting:
     try:
-        meeting = selectors.meeting_detail(pk)
+        return selectors.meeting_detail(pk)
     except Meeting.DoesNotExist:
         raise Http404 from None
+
+
+def meeting_detail(request, pk):
+    meeting = _meeting_or_404(pk)
     return render(
         request,
         "meetings/meeting_detail.html",
@@ -29,3 +34,30 @@ def meeting_detail(request, pk):
             "attendee_groups": selectors.attendee_groups(meeting.attendances.all()),
         },
     )
+
+
+def schedule(request, fiscal_year):
+    return render(
+        request, "meetings/schedule.html",
+        {"fiscal_year": fiscal_year, "years": selectors.annual_schedule(fiscal_year)},
+    )
+
+
+def agenda_pdf(request, pk):
+    return documents.agenda_pdf(_meeting_or_404(pk)).response(request)
+
+
+def attendees_pdf(request, pk):
+    return documents.attendees_pdf(_meeting_or_404(pk)).response(request)
+
+
+def seating_pdf(request, pk):
+    return documents.seating_pdf(_meeting_or_404(pk)).response(request)
+
+
+def packet_pdf(request, pk):
+    return build_packet(_meeting_or_404(pk)).response(request)
+
+
+def schedule_pdf(request, fiscal_year):
+    return documents.schedule_pdf(fiscal_year).response(request)

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class OnechoiceConfig(AppConfig):
     name = "onechoice"
     verbose_name = _("共通マスタ（団体・部局・職員）")
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the start-up checks)

@@ -205,6 +205,7 @@ def _load_meetings(doc, lk: _Lookups, report: LoadReport) -> None:
                     meeting=meeting, kind=item["kind"], number=item["number"], title=item["title"],
                     department=lk.department(item["department"]) if item.get("department") else None,
                     public=item.get("public", True), in_packet=item.get("in_packet", True),
+                    document=item.get("document", ""),
                 ),
             )
             report.add("配付資料")

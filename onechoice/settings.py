@@ -130,3 +130,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+
+# Shared by every app server process (rendered PDFs live here): the database by default.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "onechoice_cache",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}

@@ -1,3 +1,4 @@
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -20,3 +21,14 @@ def home(request):
             "recent_sessions": workgroup_selectors.sessions_recent(),
         },
     )
+
+
+def fiscal_year_param(request) -> int:
+    """?fiscal_year=2021, defaulting to the headquarters' current year; nonsense is a 404."""
+    value = request.GET.get("fiscal_year")
+    if value is None:
+        today = timezone.localdate()
+        return meeting_selectors.current_fiscal_year(today=today) or today.year
+    if not value.isdigit() or not 2000 <= int(value) <= 2100:
+        raise Http404("年度の指定が正しくありません。")
+    return int(value)

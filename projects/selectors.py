@@ -11,6 +11,11 @@ from workgroups.models import Session, WorkingGroup
 from .models import Highlight, Indicator, MeasureResult, Project, ProjectYear
 
 
+def fiscal_years_of(project_pk: int) -> list[int]:
+    """The fiscal years an item has records for (1 query); empty for an unknown item."""
+    return list(ProjectYear.objects.filter(project_id=project_pk).values_list("fiscal_year", flat=True))
+
+
 def project_years_of(fiscal_year: int) -> list[ProjectYear]:
     """Each item's record for one fiscal year, with proposers (2 queries)."""
     return list(

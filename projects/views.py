@@ -3,8 +3,9 @@ from django.http import Http404
 from django.shortcuts import render
 
 from onechoice.models import Organization
+from onechoice.views import fiscal_year_param
 
-from . import selectors
+from . import documents, selectors
 from .filters import ProjectFilter
 from .models import Project
 
@@ -35,3 +36,20 @@ def municipality_detail(request, lg_code):
     except Organization.DoesNotExist:
         raise Http404 from None
     return render(request, "projects/municipality_detail.html", {"municipality": municipality})
+
+
+def sheet_pdf(request, pk):
+    """/projects/<id>/sheet.pdf?fiscal_year=2021 (default: the item's latest year)."""
+    years = selectors.fiscal_years_of(pk)
+    fiscal_year = fiscal_year_param(request) if "fiscal_year" in request.GET else max(years, default=None)
+    if fiscal_year not in years:
+        raise Http404("この年度の記録はありません。")
+    return documents.progress_sheet_pdf(pk, fiscal_year).response(request)
+
+
+def progress_report_pdf(request, fiscal_year):
+    return documents.progress_report_pdf(fiscal_year).response(request)
+
+
+def next_year_items_pdf(request, fiscal_year):
+    return documents.next_year_items_pdf(fiscal_year).response(request)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, Q
 
+from onechoice import jpdates
 from onechoice.models import EventStatus
 
 from .models import Session, WorkingGroup
@@ -26,5 +27,20 @@ def working_groups_for_list() -> list[WorkingGroup]:
             "departments",
             Prefetch("sessions", queryset=Session.objects.order_by(F("date").asc(nulls_last=True), "planned_year", "planned_month")),
         )
+        .order_by("project__first_fiscal_year", "project_id", "order")
+    )
+
+
+def working_groups_of_fiscal_year(fiscal_year: int) -> list[WorkingGroup]:
+    """The WGs of the items on the agenda of ``fiscal_year``, with their sessions up to the
+    end of that year (earlier ones included: a WG's history starts before its first year)."""
+    last_day = jpdates.fiscal_year_bounds(fiscal_year)[1]
+    sessions = Session.objects.filter(
+        Q(date__lte=last_day) | Q(date__isnull=True, planned_year__lte=last_day.year)
+    ).order_by(F("date").asc(nulls_last=True), "planned_year", "planned_month")
+    return list(
+        WorkingGroup.objects.filter(project__years__fiscal_year=fiscal_year)
+        .select_related("project", "lead_department")
+        .prefetch_related("departments", "project__proposers", Prefetch("sessions", queryset=sessions))
         .order_by("project__first_fiscal_year", "project_id", "order")
     )

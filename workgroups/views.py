@@ -1,7 +1,13 @@
 from django.shortcuts import render
 
-from . import selectors
+from onechoice.views import fiscal_year_param
+
+from . import documents, selectors
 
 
 def working_group_list(request):
     return render(request, "workgroups/working_group_list.html", {"working_groups": selectors.working_groups_for_list()})
+
+
+def status_pdf(request):
+    return documents.wg_status_pdf(fiscal_year_param(request)).response(request)

@@ -86,7 +86,7 @@ def test_a_handout_file_must_be_a_pdf():
 
     handout = Handout(meeting=factories.meeting(), kind="material", number=1, title="資料",
                       file=SimpleUploadedFile("memo.docx", b"PK"))
-    assert errors_of(handout)["file"] == ["PDFファイル（.pdf）を選んでください。"]
+    assert errors_of(handout)["file"][0] == "PDFファイル（.pdf）を選んでください。"
 
 
 def test_a_proxy_without_the_proxys_name_is_refused():
