@@ -1,10 +1,13 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from onechoice.admin_tools import ServiceAdmin, TabularInline
 
 from .models import AgendaItem, Attendance, Handout, Meeting, Seat, SeatingPlan
+from .seating import save_auto_seats
 
 
 class AgendaItemInline(TabularInline):
@@ -29,8 +32,9 @@ class MeetingAdmin(ServiceAdmin):
     list_filter = ["fiscal_year", "kind", "status", "mode", "is_published"]
     search_fields = ["title", "venue", "planned_topics"]
     ordering = ["-fiscal_year", "date", "planned_year", "planned_month"]
+    readonly_fields = ["print_links"]
     fieldsets = [
-        (None, {"fields": ["fiscal_year", "kind", "number", "title", "status", "is_published"]}),
+        (None, {"fields": ["fiscal_year", "kind", "number", "title", "status", "is_published", "print_links"]}),
         (_("日時・場所"), {"fields": ["date", "start_time", "end_time", "mode", "venue"]}),
         (
             _("日程未定の予定会議"),
@@ -45,6 +49,16 @@ class MeetingAdmin(ServiceAdmin):
     @admin.display(description=_("出席者数"), ordering="attendee_total")
     def attendee_count(self, obj):
         return obj.attendee_total
+
+    @admin.display(description=_("印刷"))
+    def print_links(self, obj):
+        if not obj.pk:
+            return _("保存すると、次第・出席者名簿・配席図・会議資料一式を印刷できます。")
+        links = [
+            (reverse(f"meetings:{name}_pdf", args=[obj.pk]), label)
+            for name, label in [("agenda", "次第"), ("attendees", "出席者名簿"), ("seating", "配席図"), ("packet", "会議資料一式")]
+        ]
+        return format_html_join("　", '<a href="{}" target="_blank">{}（PDF）</a>', links)
 
     @admin.display(description=_("予定時期"))
     def planned_label(self, obj):
@@ -102,6 +116,13 @@ class SeatingPlanAdmin(ServiceAdmin):
     search_fields = ["meeting__title", "note"]
     autocomplete_fields = ["meeting"]
     inlines = [SeatInline]
+    actions = ["place_seats"]
+
+    @admin.action(description=_("席次から自動で配席する（手で決めた席はそのまま）"))
+    def place_seats(self, request, queryset):
+        for plan in queryset.select_related("meeting"):
+            save_auto_seats(plan)
+        self.message_user(request, _("%(count)d 件の配席を更新しました。") % {"count": queryset.count()}, messages.SUCCESS)
 
 
 @admin.register(Seat)

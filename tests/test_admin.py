@@ -141,3 +141,22 @@ def test_two_handouts_with_one_number_in_the_meeting_form_are_refused(secretaria
     assert response.status_code == 200
     assert "重複" in response.text or "既に使われています" in response.text
     assert not meeting.handouts.exists()
+
+
+def test_meeting_page_links_its_handouts(secretariat_client, full_data):
+    meeting = Meeting.objects.get(fiscal_year=2021, number=4)
+    html = secretariat_client.get(url(Meeting, "change", meeting.pk)).text
+    for name in ("agenda", "attendees", "seating", "packet"):
+        assert f"/meetings/{meeting.pk}/{name}.pdf" in html
+
+
+def test_place_seats_action_keeps_hand_placed_seats(secretariat_client, full_data):
+    plan = SeatingPlan.objects.get()
+    hand_placed = {s.attendance_id: (s.side, s.position) for s in plan.seats.all()}
+    response = secretariat_client.post(
+        url(SeatingPlan, "changelist"), {"action": "place_seats", "_selected_action": [plan.pk]}, follow=True
+    )
+    assert "1 件の配席を更新しました。" in response.text
+    seats = {s.attendance_id: (s.side, s.position) for s in plan.seats.all()}
+    assert len(seats) == 34
+    assert all(seats[a] == where for a, where in hand_placed.items())
