@@ -4,6 +4,7 @@ handouts, the attendance snapshot and the seating plan."""
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
+from simple_history import register as register_history
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -370,3 +371,8 @@ class Seat(models.Model):
     def clean(self):
         if self.plan_id and self.attendance_id and self.attendance.meeting_id != self.plan.meeting_id:
             raise ValidationError({"attendance": _("この会議の出席者を選んでください。")})
+
+
+# Change history (who, when, what) of every record, shown to the secretariat in the admin.
+for _model in (Meeting, AgendaItem, Handout, Attendance, SeatingPlan, Seat,):
+    register_history(_model)

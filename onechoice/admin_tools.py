@@ -1,12 +1,14 @@
 """Admin building blocks shared by the apps' ``admin.py`` files."""
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .services import validated_save
 
 
-class ServiceAdmin(admin.ModelAdmin):
-    """Saves through ``validated_save`` so the admin and every other writer share one path."""
+class ServiceAdmin(SimpleHistoryAdmin):
+    """Saves through ``validated_save`` so the admin and every other writer share one path;
+    each record's 「履歴」 page shows who changed what and when (django-simple-history)."""
 
     def save_model(self, request, obj, form, change):
         validated_save(obj)

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from simple_history import register as register_history
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -240,3 +241,8 @@ class ScheduledEvent(models.Model):
                 "planned_month", _("予定の会議には開催日か、予定年と予定月（例: 5月中旬、2月予定）を入力してください。")
             )
         return errors
+
+
+# Change history (who, when, what) of every record, shown to the secretariat in the admin.
+for _model in (Organization, Department, Division, Official, Affiliation,):
+    register_history(_model)

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from simple_history import register as register_history
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -309,3 +310,9 @@ class DesiredState(models.Model):
     @property
     def direction_list(self) -> list[str]:
         return [line.strip() for line in self.directions.splitlines() if line.strip()]
+
+
+# Change history (who, when, what) of every record, shown to the secretariat in the admin.
+for _model in (ProjectYear, Measure, MeasureResult, Highlight, Photo, Indicator, IndicatorValue, Milestone, Plan, DesiredState,):
+    register_history(_model)
+register_history(Project, m2m_fields=["proposers", "targets", "departments", "divisions"])

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from simple_history import register as register_history
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -89,3 +90,9 @@ class Session(ScheduledEvent):
         errors = self.schedule_errors()
         if errors:
             raise ValidationError(errors)
+
+
+# Change history (who, when, what) of every record, shown to the secretariat in the admin.
+for _model in (Session,):
+    register_history(_model)
+register_history(WorkingGroup, m2m_fields=["departments", "members"])
