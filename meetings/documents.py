@@ -61,10 +61,10 @@ def seating_pdf(meeting: Meeting, *, in_packet: bool = False) -> PDFDocument:
     return render_document("meetings/pdf/seating.html", context, **_names(meeting, "配席図", "seating"))
 
 
-def schedule_pdf(fiscal_year: int, *, in_packet: bool = False) -> PDFDocument:
+def schedule_pdf(fiscal_year: int, *, in_packet: bool = False, public: bool = False) -> PDFDocument:
     """年間スケジュール: the year's meetings and the two years before, planned dates as
     written (5月中旬), extraordinary and online meetings marked."""
-    years = selectors.annual_schedule(fiscal_year)
+    years = selectors.annual_schedule(fiscal_year, public=public)
     context = {
         "fiscal_year": fiscal_year,
         "years": years,

@@ -31,7 +31,7 @@ class PacketPart:
     key: str  # what identifies the content, for the packet's cache key
 
 
-def _generated(handout: Handout, meeting: Meeting) -> list[PDFDocument]:
+def _generated(handout: Handout, meeting: Meeting, public: bool) -> list[PDFDocument]:
     from projects import documents as project_documents
     from workgroups import documents as workgroup_documents
 
@@ -39,15 +39,15 @@ def _generated(handout: Handout, meeting: Meeting) -> list[PDFDocument]:
     match handout.document:
         case GeneratedDocument.PROGRESS_REPORT:
             return [
-                workgroup_documents.wg_status_pdf(year, in_packet=True),
-                project_documents.progress_report_pdf(year, in_packet=True),
+                workgroup_documents.wg_status_pdf(year, in_packet=True, public=public),
+                project_documents.progress_report_pdf(year, in_packet=True, public=public),
             ]
         case GeneratedDocument.WG_STATUS:
-            return [workgroup_documents.wg_status_pdf(year, in_packet=True)]
+            return [workgroup_documents.wg_status_pdf(year, in_packet=True, public=public)]
         case GeneratedDocument.NEXT_YEAR_ITEMS:
-            return [project_documents.next_year_items_pdf(year + 1, in_packet=True)]
+            return [project_documents.next_year_items_pdf(year + 1, in_packet=True, public=public)]
         case GeneratedDocument.ANNUAL_SCHEDULE:
-            return [documents.schedule_pdf(year + 1, in_packet=True)]
+            return [documents.schedule_pdf(year + 1, in_packet=True, public=public)]
     return []
 
 
@@ -60,9 +60,10 @@ def _merge(docs: list[bytes]) -> bytes:
     return out.getvalue()
 
 
-def packet_parts(meeting: Meeting) -> list[PacketPart]:
+def packet_parts(meeting: Meeting, *, public: bool = False) -> list[PacketPart]:
     """The packet's documents in order; handouts with neither a file nor a generated
-    document are left out (they are handed out on paper)."""
+    document are left out (they are handed out on paper). For the public, ``meeting``
+    comes with its public handouts only and generated documents hold published items only."""
     own = [
         ("次第", documents.agenda_pdf(meeting, in_packet=True)),
         ("出席者名簿", documents.attendees_pdf(meeting, in_packet=True)),
@@ -80,7 +81,7 @@ def packet_parts(meeting: Meeting) -> list[PacketPart]:
                 content = fh.read()
             parts.append(PacketPart(title, handout.label, content, hashlib.sha256(content).hexdigest()))
         elif handout.document:
-            generated = _generated(handout, meeting)
+            generated = _generated(handout, meeting, public)
             content = generated[0].content if len(generated) == 1 else _merge([d.content for d in generated])
             parts.append(PacketPart(title, handout.label, content, "+".join(d.etag for d in generated)))
     return parts
@@ -120,8 +121,8 @@ def assemble(parts: list[PacketPart], *, title: str) -> bytes:
     return out.getvalue()
 
 
-def packet_pdf(meeting: Meeting) -> PDFDocument:
-    parts = packet_parts(meeting)
+def packet_pdf(meeting: Meeting, *, public: bool = False) -> PDFDocument:
+    parts = packet_parts(meeting, public=public)
     key = fingerprint("packet", *(f"{p.title}\0{p.stamp}\0{p.key}" for p in parts))
     label = f"{jpdates.fiscal_year_label(meeting.fiscal_year)}{meeting.name}"
     content = cached_pdf(key, lambda: assemble(parts, title=f"{label} 会議資料"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Prefetch, Q
+from django.db.models import Max, Prefetch, Q, QuerySet
 
 from onechoice import jpdates
 
@@ -21,29 +21,38 @@ def current_fiscal_year(*, today: dt.date) -> int | None:
     )
 
 
-def meetings_upcoming(*, today: dt.date, limit: int = 3) -> list[Meeting]:
+def meetings_visible(*, public: bool) -> QuerySet[Meeting]:
+    """Every meeting for logged-in users; the published ones for the public."""
+    return Meeting.objects.filter(is_published=True) if public else Meeting.objects.all()
+
+
+def meetings_upcoming(*, today: dt.date, public: bool, limit: int = 3) -> list[Meeting]:
     """Meetings on or after ``today``, including undecided ones planned for this month or later."""
     this_month = Q(planned_year__gt=today.year) | Q(planned_year=today.year, planned_month__gte=today.month)
-    meetings = Meeting.objects.filter(Q(date__gte=today) | (Q(date__isnull=True) & this_month))
+    meetings = meetings_visible(public=public).filter(Q(date__gte=today) | (Q(date__isnull=True) & this_month))
     return sorted(meetings, key=lambda m: m.sort_date)[:limit]
 
 
-def meetings_recent(*, today: dt.date, limit: int = 3) -> list[Meeting]:
-    return list(Meeting.objects.filter(date__lt=today).order_by("-date")[:limit])
+def meetings_recent(*, today: dt.date, public: bool, limit: int = 3) -> list[Meeting]:
+    return list(meetings_visible(public=public).filter(date__lt=today).order_by("-date")[:limit])
 
 
-def meetings_for_list(*, fiscal_year: int | None = None) -> list[Meeting]:
-    meetings = Meeting.objects.all()
+def meetings_for_list(*, public: bool, fiscal_year: int | None = None) -> list[Meeting]:
+    meetings = meetings_visible(public=public)
     if fiscal_year:
         meetings = meetings.filter(fiscal_year=fiscal_year)
     return sorted(meetings, key=lambda m: (-m.fiscal_year, m.sort_date))
 
 
-def meeting_detail(pk: int) -> Meeting:
-    """A meeting with agenda, handouts and attendees (4 queries)."""
-    return Meeting.objects.prefetch_related(
+def meeting_detail(pk: int, *, public: bool = False) -> Meeting:
+    """A meeting with agenda, handouts and attendees (4 queries). For the public: only a
+    published meeting (else ``Meeting.DoesNotExist``) and only its public handouts."""
+    handouts = Handout.objects.select_related("department").order_by("kind", "number")
+    if public:
+        handouts = handouts.filter(public=True)
+    return meetings_visible(public=public).prefetch_related(
         Prefetch("agenda_items", queryset=AgendaItem.objects.order_by("order")),
-        Prefetch("handouts", queryset=Handout.objects.select_related("department")),
+        Prefetch("handouts", queryset=handouts),
         Prefetch("attendances", queryset=Attendance.objects.order_by("protocol_order")),
     ).get(pk=pk)
 
@@ -96,10 +105,10 @@ class ScheduleYear:
     meetings: list[Meeting]
 
 
-def annual_schedule(fiscal_year: int, *, years: int = 3) -> list[ScheduleYear]:
+def annual_schedule(fiscal_year: int, *, public: bool = False, years: int = 3) -> list[ScheduleYear]:
     """Meetings of ``fiscal_year`` and the ``years - 1`` before it, in time order, as the
     secretariat's schedule shows them (1 query)."""
-    meetings = Meeting.objects.filter(fiscal_year__gt=fiscal_year - years, fiscal_year__lte=fiscal_year)
+    meetings = meetings_visible(public=public).filter(fiscal_year__gt=fiscal_year - years, fiscal_year__lte=fiscal_year)
     by_year: dict[int, list[Meeting]] = {}
     for meeting in sorted(meetings, key=lambda m: (m.fiscal_year, m.sort_date)):
         by_year.setdefault(meeting.fiscal_year, []).append(meeting)

@@ -5,6 +5,7 @@ from . import views
 app_name = "meetings"
 urlpatterns = [
     path("", views.meeting_list, name="list"),
+    path("calendar.ics", views.calendar_ics, name="calendar"),
     path("<int:pk>/", views.meeting_detail, name="detail"),
     path("<int:pk>/agenda.pdf", views.agenda_pdf, name="agenda_pdf"),
     path("<int:pk>/attendees.pdf", views.attendees_pdf, name="attendees_pdf"),

@@ -1,7 +1,9 @@
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
-from . import documents, selectors
+from onechoice.views import is_public
+
+from . import documents, feeds, selectors
 from .models import Meeting
 from .packet import packet_pdf as build_packet
 
@@ -12,19 +14,20 @@ def meeting_list(request):
     return render(
         request,
         "meetings/meeting_list.html",
-        {"meetings": selectors.meetings_for_list(fiscal_year=fiscal_year), "fiscal_year": fiscal_year},
+        {"meetings": selectors.meetings_for_list(public=is_public(request), fiscal_year=fiscal_year), "fiscal_year": fiscal_year},
     )
 
 
-def _meeting_or_404(pk) -> Meeting:
+def _meeting_or_404(request, pk) -> Meeting:
+    """The meeting, if the requester may see it; 404 alike for missing and unpublished."""
     try:
-        return selectors.meeting_detail(pk)
+        return selectors.meeting_detail(pk, public=is_public(request))
     except Meeting.DoesNotExist:
         raise Http404 from None
 
 
 def meeting_detail(request, pk):
-    meeting = _meeting_or_404(pk)
+    meeting = _meeting_or_404(request, pk)
     return render(
         request,
         "meetings/meeting_detail.html",
@@ -39,25 +42,31 @@ def meeting_detail(request, pk):
 def schedule(request, fiscal_year):
     return render(
         request, "meetings/schedule.html",
-        {"fiscal_year": fiscal_year, "years": selectors.annual_schedule(fiscal_year)},
+        {"fiscal_year": fiscal_year, "years": selectors.annual_schedule(fiscal_year, public=is_public(request))},
     )
 
 
 def agenda_pdf(request, pk):
-    return documents.agenda_pdf(_meeting_or_404(pk)).response(request)
+    return documents.agenda_pdf(_meeting_or_404(request, pk)).response(request)
 
 
 def attendees_pdf(request, pk):
-    return documents.attendees_pdf(_meeting_or_404(pk)).response(request)
+    return documents.attendees_pdf(_meeting_or_404(request, pk)).response(request)
 
 
 def seating_pdf(request, pk):
-    return documents.seating_pdf(_meeting_or_404(pk)).response(request)
+    return documents.seating_pdf(_meeting_or_404(request, pk)).response(request)
 
 
 def packet_pdf(request, pk):
-    return build_packet(_meeting_or_404(pk)).response(request)
+    return build_packet(_meeting_or_404(request, pk), public=is_public(request)).response(request)
 
 
 def schedule_pdf(request, fiscal_year):
-    return documents.schedule_pdf(fiscal_year).response(request)
+    return documents.schedule_pdf(fiscal_year, public=is_public(request)).response(request)
+
+
+def calendar_ics(request):
+    meetings = selectors.meetings_visible(public=is_public(request))
+    body = feeds.meetings_calendar(meetings, base_url=request.build_absolute_uri("/"))
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")

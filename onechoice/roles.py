@@ -32,6 +32,7 @@ def ensure_role_groups() -> dict[str, Group]:
         p for p in portal.select_related("content_type")
         if p.codename.startswith("view_")
         or (p.content_type.model in _DIVISION_EDITABLE.get(p.content_type.app_label, []) and not p.codename.startswith("delete_"))
+        or p.codename == "change_project"  # their own items only: see onechoice.permissions
     ]
     division.permissions.set(editable)
 

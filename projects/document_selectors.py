@@ -32,13 +32,17 @@ def _project_prefetches(*, indicators: bool) -> list:
     return prefetches
 
 
-def sheet_years(fiscal_year: int, *, project: Project | int | None = None) -> list[ProjectYear]:
+def sheet_years(
+    fiscal_year: int, *, project: Project | int | None = None, public: bool = False
+) -> list[ProjectYear]:
     """The records of ``fiscal_year`` (one item's, or every item's) with everything a progress
     sheet prints: proposers, divisions, all years of the item, measure results with their
     measures, highlights with photos, indicators with their values. Nine queries at most."""
     queryset = ProjectYear.objects.filter(fiscal_year=fiscal_year)
     if project is not None:
         queryset = queryset.filter(project=project)
+    if public:
+        queryset = queryset.filter(project__is_published=True)
     return list(
         queryset.select_related("project")
         .prefetch_related(
@@ -58,13 +62,14 @@ def sheet_years(fiscal_year: int, *, project: Project | int | None = None) -> li
     )
 
 
-def agenda_years(fiscal_year: int) -> list[ProjectYear]:
+def agenda_years(fiscal_year: int, *, public: bool = False) -> list[ProjectYear]:
     """The items to be discussed in ``fiscal_year`` (新規 and 継続), in item order, with
     proposers, targets, divisions and every year of the item (five queries)."""
+    queryset = ProjectYear.objects.filter(fiscal_year=fiscal_year, status__in=[YearStatus.NEW, YearStatus.CONTINUING])
+    if public:
+        queryset = queryset.filter(project__is_published=True)
     return list(
-        ProjectYear.objects.filter(
-            fiscal_year=fiscal_year, status__in=[YearStatus.NEW, YearStatus.CONTINUING]
-        )
+        queryset
         .select_related("project")
         .prefetch_related(*_project_prefetches(indicators=False))
         .order_by("project__first_fiscal_year", "project_id")

@@ -405,9 +405,9 @@ def progress_sheet_pdf(project: Project | int, fiscal_year: int, *, in_packet: b
     )
 
 
-def progress_report_pdf(fiscal_year: int, *, in_packet: bool = False) -> PDFDocument:
+def progress_report_pdf(fiscal_year: int, *, in_packet: bool = False, public: bool = False) -> PDFDocument:
     """Every item's progress sheet for a fiscal year, each item starting on a new page."""
-    sheets = [build_sheet(year) for year in document_selectors.sheet_years(fiscal_year)]
+    sheets = [build_sheet(year) for year in document_selectors.sheet_years(fiscal_year, public=public)]
     context = {
         "sheets": sheets,
         "fiscal_year": fiscal_year,
@@ -480,11 +480,11 @@ def _agenda_entry(year: ProjectYear, municipality_ids: set[int]) -> AgendaEntry:
     )
 
 
-def next_year_items_pdf(fiscal_year: int, *, in_packet: bool = False) -> PDFDocument:
+def next_year_items_pdf(fiscal_year: int, *, in_packet: bool = False, public: bool = False) -> PDFDocument:
     """協議事項 for ``fiscal_year``: the list of items (継続 and 新規) and, for each new item,
     its goal, current situation and issues, concrete measures and effects, and why it was chosen."""
     municipality_ids = document_selectors.municipality_ids()
-    entries = [_agenda_entry(year, municipality_ids) for year in document_selectors.agenda_years(fiscal_year)]
+    entries = [_agenda_entry(year, municipality_ids) for year in document_selectors.agenda_years(fiscal_year, public=public)]
     label = jpdates.fiscal_year_label(fiscal_year)
     context = {
         "entries": entries,

@@ -11,15 +11,27 @@ from workgroups.models import Session, WorkingGroup
 from .models import Highlight, Indicator, MeasureResult, Project, ProjectYear
 
 
-def fiscal_years_of(project_pk: int) -> list[int]:
-    """The fiscal years an item has records for (1 query); empty for an unknown item."""
-    return list(ProjectYear.objects.filter(project_id=project_pk).values_list("fiscal_year", flat=True))
+def projects_visible(*, public: bool) -> QuerySet[Project]:
+    """Every item for logged-in users; the published ones for the public."""
+    return Project.objects.filter(is_published=True) if public else Project.objects.all()
 
 
-def project_years_of(fiscal_year: int) -> list[ProjectYear]:
+def fiscal_years_of(project_pk: int, *, public: bool) -> list[int]:
+    """The fiscal years an item has records for (1 query); empty for an unknown or, for the
+    public, unpublished item."""
+    years = ProjectYear.objects.filter(project_id=project_pk)
+    if public:
+        years = years.filter(project__is_published=True)
+    return list(years.values_list("fiscal_year", flat=True))
+
+
+def project_years_of(fiscal_year: int, *, public: bool) -> list[ProjectYear]:
     """Each item's record for one fiscal year, with proposers (2 queries)."""
+    years = ProjectYear.objects.filter(fiscal_year=fiscal_year)
+    if public:
+        years = years.filter(project__is_published=True)
     return list(
-        ProjectYear.objects.filter(fiscal_year=fiscal_year)
+        years
         .select_related("project")
         .prefetch_related("project__proposers")
         .order_by("project__first_fiscal_year", "project_id")
@@ -34,9 +46,13 @@ def projects_for_list(queryset: QuerySet[Project] | None = None) -> QuerySet[Pro
     ).order_by("first_fiscal_year", "pk")
 
 
-def project_detail(pk: int) -> Project:
-    """An item with everything its page shows."""
-    return Project.objects.prefetch_related(
+def project_detail(pk: int, *, public: bool = False) -> Project:
+    """An item with everything its page shows (for the public: only a published item, with
+    its published meetings)."""
+    agenda_items = AgendaItem.objects.select_related("meeting")
+    if public:
+        agenda_items = agenda_items.filter(meeting__is_published=True)
+    return projects_visible(public=public).prefetch_related(
         "proposers", "targets", "departments", "divisions",
         Prefetch(
             "years",
@@ -52,15 +68,18 @@ def project_detail(pk: int) -> Project:
                 "departments", Prefetch("sessions", queryset=Session.objects.order_by(F("date").asc(nulls_last=True), "planned_year", "planned_month"))
             ),
         ),
-        Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("meeting")),
+        Prefetch("agenda_items", queryset=agenda_items),
         "milestones",
     ).get(pk=pk)
 
 
-def municipality_detail(lg_code: str) -> Organization:
+def municipality_detail(lg_code: str, *, public: bool) -> Organization:
     """A municipality with what it proposed, takes part in and attended."""
+    attendances = Attendance.objects.select_related("meeting").order_by("meeting__date")
+    if public:
+        attendances = attendances.filter(meeting__is_published=True)
     return Organization.objects.municipalities().prefetch_related(
-        Prefetch("proposed_projects", queryset=projects_for_list()),
-        Prefetch("target_projects", queryset=projects_for_list()),
-        Prefetch("attendances", queryset=Attendance.objects.select_related("meeting").order_by("meeting__date")),
+        Prefetch("proposed_projects", queryset=projects_for_list(projects_visible(public=public))),
+        Prefetch("target_projects", queryset=projects_for_list(projects_visible(public=public))),
+        Prefetch("attendances", queryset=attendances),
     ).get(lg_code=lg_code)

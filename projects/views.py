@@ -3,7 +3,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from onechoice.models import Organization
-from onechoice.views import fiscal_year_param
+from onechoice.views import fiscal_year_param, is_public
 
 from . import documents, selectors
 from .filters import ProjectFilter
@@ -11,7 +11,8 @@ from .models import Project
 
 
 def project_list(request):
-    project_filter = ProjectFilter(request.GET, queryset=selectors.projects_for_list())
+    visible = selectors.projects_visible(public=is_public(request))
+    project_filter = ProjectFilter(request.GET, queryset=selectors.projects_for_list(visible))
     page = Paginator(project_filter.qs, 20).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -24,7 +25,7 @@ def project_list(request):
 
 def project_detail(request, pk):
     try:
-        project = selectors.project_detail(pk)
+        project = selectors.project_detail(pk, public=is_public(request))
     except Project.DoesNotExist:
         raise Http404 from None
     return render(request, "projects/project_detail.html", {"project": project})
@@ -32,7 +33,7 @@ def project_detail(request, pk):
 
 def municipality_detail(request, lg_code):
     try:
-        municipality = selectors.municipality_detail(lg_code)
+        municipality = selectors.municipality_detail(lg_code, public=is_public(request))
     except Organization.DoesNotExist:
         raise Http404 from None
     return render(request, "projects/municipality_detail.html", {"municipality": municipality})
@@ -40,7 +41,7 @@ def municipality_detail(request, lg_code):
 
 def sheet_pdf(request, pk):
     """/projects/<id>/sheet.pdf?fiscal_year=2021 (default: the item's latest year)."""
-    years = selectors.fiscal_years_of(pk)
+    years = selectors.fiscal_years_of(pk, public=is_public(request))
     fiscal_year = fiscal_year_param(request) if "fiscal_year" in request.GET else max(years, default=None)
     if fiscal_year not in years:
         raise Http404("この年度の記録はありません。")
@@ -48,8 +49,8 @@ def sheet_pdf(request, pk):
 
 
 def progress_report_pdf(request, fiscal_year):
-    return documents.progress_report_pdf(fiscal_year).response(request)
+    return documents.progress_report_pdf(fiscal_year, public=is_public(request)).response(request)
 
 
 def next_year_items_pdf(request, fiscal_year):
-    return documents.next_year_items_pdf(fiscal_year).response(request)
+    return documents.next_year_items_pdf(fiscal_year, public=is_public(request)).response(request)

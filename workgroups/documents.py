@@ -42,9 +42,9 @@ class StatusRow:
     project_rows: int
 
 
-def wg_status_pdf(fiscal_year: int, *, in_packet: bool = False) -> PDFDocument:
+def wg_status_pdf(fiscal_year: int, *, in_packet: bool = False, public: bool = False) -> PDFDocument:
     """WG開催状況: item (proposers) | WG scope | departments | sessions, A4 landscape."""
-    groups = working_groups_of_fiscal_year(fiscal_year)
+    groups = working_groups_of_fiscal_year(fiscal_year, public=public)
     per_project: dict[int, int] = {}
     for wg in groups:
         per_project[wg.project_id] = per_project.get(wg.project_id, 0) + 1

@@ -1,0 +1,55 @@
+"""Each page's query count is pinned, and stays the same when the data is ten times larger."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from meetings.models import Meeting
+from projects.models import Project
+from tests.scale import multiply
+
+PAGES = {
+    "home": "/",
+    "meetings": "/meetings/",
+    "meeting": "/meetings/{meeting}/",
+    "schedule": "/meetings/schedule/2022/",
+    "projects": "/projects/",
+    "projects-filtered": "/projects/?fiscal_year=2021&municipality=162019&q=連携",
+    "project": "/projects/{project}/",
+    "municipality": "/projects/municipalities/162019/",
+    "workgroups": "/workgroups/",
+}
+# The pinned counts (logged in as a municipal officer: + session and user lookups).
+PINNED = {
+    "home": 8, "meetings": 3, "meeting": 6, "schedule": 3, "projects": 10,
+    "projects-filtered": 11, "project": 18, "municipality": 12, "workgroups": 5,
+}
+
+
+def count(client, path) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return len(queries)
+
+
+@pytest.fixture
+def officer_client(client, toyama):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_user("officer"))
+    return client
+
+
+def test_page_queries_are_pinned_and_do_not_grow_tenfold(officer_client):
+    ids = {
+        "meeting": Meeting.objects.get(fiscal_year=2021, number=4).pk,
+        "project": Project.objects.get(title="自治体行政のデジタル化").pk,
+    }
+    paths = {name: path.format(**ids) for name, path in PAGES.items()}
+    at_1x = {name: count(officer_client, path) for name, path in paths.items()}
+    multiply(10)
+    assert Project.objects.count() == 60 and Meeting.objects.count() == 13 + 9
+    at_10x = {name: count(officer_client, path) for name, path in paths.items()}
+    assert at_10x == at_1x
+    assert at_1x == PINNED

@@ -1,0 +1,242 @@
+"""Who may open what: a role × URL matrix built from the URL configuration itself, and the
+division staff's object-level limits in the admin, tried through the forbidden paths too."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from meetings.models import Meeting
+from onechoice.services import validated_save
+from projects.models import Project, ProjectYear
+from workgroups.models import Session, WorkingGroup
+
+ROLES = ["secretariat", "division", "municipal", "public"]
+EVERYONE = dict.fromkeys(ROLES, 200)
+LOGGED_IN = {"secretariat": 200, "division": 200, "municipal": 200, "public": 404}
+
+
+def route_names(resolver=None, prefix=""):
+    """Every named route of the URL configuration, with its namespace."""
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from route_names(entry, prefix + (f"{entry.namespace}:" if entry.namespace else ""))
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield prefix + entry.name
+
+
+# Every portal route, the records it is tried with, and the expected status per role.
+# "published" / "unpublished" stand for a published and an unpublished meeting or item.
+EXPECTED = [
+    ("home", {}, "", EVERYONE),
+    ("login", {}, "", EVERYONE),
+    ("logout", {}, "", dict.fromkeys(ROLES, 405)),  # logging out is a POST
+    ("meetings:list", {}, "", EVERYONE),
+    ("meetings:calendar", {}, "", EVERYONE),
+    ("meetings:schedule", {"fiscal_year": 2022}, "", EVERYONE),
+    ("meetings:schedule_pdf", {"fiscal_year": 2022}, "", EVERYONE),
+    *[
+        (f"meetings:{name}", {"pk": which}, "", EVERYONE if which == "published" else LOGGED_IN)
+        for name in ("detail", "agenda_pdf", "attendees_pdf", "seating_pdf", "packet_pdf")
+        for which in ("published", "unpublished")
+    ],
+    ("projects:list", {}, "", EVERYONE),
+    ("projects:detail", {"pk": "published"}, "", EVERYONE),
+    ("projects:detail", {"pk": "unpublished"}, "", LOGGED_IN),
+    ("projects:sheet_pdf", {"pk": "published"}, "?fiscal_year=2021", EVERYONE),
+    ("projects:sheet_pdf", {"pk": "unpublished"}, "?fiscal_year=2021", LOGGED_IN),
+    ("projects:progress_pdf", {"fiscal_year": 2021}, "", EVERYONE),
+    ("projects:proposals_pdf", {"fiscal_year": 2022}, "", EVERYONE),
+    ("projects:municipality", {"lg_code": "162019"}, "", EVERYONE),
+    ("workgroups:list", {}, "", EVERYONE),
+    ("workgroups:status_pdf", {}, "?fiscal_year=2021", EVERYONE),
+]
+
+PORTAL_APPS = ("onechoice", "projects", "meetings", "workgroups")
+
+
+def test_every_route_has_an_expectation():
+    portal_routes = {n for n in route_names() if not n.startswith("admin:")}
+    assert portal_routes == {name for name, *_ in EXPECTED}, "add the new route to EXPECTED"
+
+
+@pytest.fixture
+def world(toyama):
+    call_command("create_demo_users", stdout=open("/dev/null", "w"))
+    unpublished_meeting = Meeting.objects.get(fiscal_year=2021, number=3)
+    unpublished_meeting.is_published = False
+    validated_save(unpublished_meeting)
+    unpublished_project = Project.objects.get(title="防災・危機管理体制の連携・強化")
+    unpublished_project.is_published = False
+    validated_save(unpublished_project)
+    return {
+        "meetings": {"published": Meeting.objects.get(fiscal_year=2021, number=4).pk, "unpublished": unpublished_meeting.pk},
+        "projects": {"published": Project.objects.get(title="有害鳥獣の市町村による連携捕獲の推進").pk, "unpublished": unpublished_project.pk},
+        "users": {u.username: u for u in get_user_model().objects.all()},
+    }
+
+
+def client_for(client, world, role):
+    if role != "public":
+        client.force_login(world["users"][role])
+    return client
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_url_matrix(client, world, role):
+    client = client_for(client, world, role)
+    failures = []
+    for name, kwargs, query, expected in EXPECTED:
+        app = name.split(":")[0]
+        kwargs = {k: world.get(app, {}).get(v, v) if k == "pk" else v for k, v in kwargs.items()}
+        path = reverse(name, kwargs=kwargs) + query
+        status = client.get(path).status_code
+        if status != expected[role]:
+            failures.append(f"{path}: {status}, expected {expected[role]}")
+    assert not failures
+
+
+def test_public_404_never_confirms_existence(client, world):
+    unpublished = client.get(f"/meetings/{world['meetings']['unpublished']}/")
+    missing = client.get("/meetings/987654/")
+    assert unpublished.status_code == missing.status_code == 404
+    assert unpublished.content == missing.content
+
+
+def test_public_sees_only_public_handouts_and_published_items(client, world):
+    from meetings.models import Handout
+
+    meeting_pk = world["meetings"]["published"]
+    hidden = Handout.objects.get(meeting_id=meeting_pk, kind="reference", number=2)
+    hidden.public = False
+    validated_save(hidden)
+    public_page = client.get(f"/meetings/{meeting_pk}/").text
+    assert "参考資料1" in public_page and "若手職員地域課題解決フィールドワーク研修" not in public_page
+    assert "防災・危機管理体制の連携・強化" not in client.get("/projects/").text
+    assert "ログイン" in client.get("/").text  # the login page is linked
+    client.force_login(world["users"]["municipal"])
+    officer_page = client.get(f"/meetings/{meeting_pk}/").text
+    assert "若手職員地域課題解決フィールドワーク研修" in officer_page
+    assert "防災・危機管理体制の連携・強化" in client.get("/projects/").text
+
+
+# --- the admin -----------------------------------------------------------------------------
+
+ADMIN_ACTIONS = ("changelist", "add", "change", "history", "delete")
+
+
+def admin_routes():
+    """(route, model, action) for the standard admin pages of every portal model."""
+    from django.apps import apps
+
+    names = set(route_names())
+    for app in PORTAL_APPS:
+        for model in apps.get_app_config(app).get_models():
+            for action in ADMIN_ACTIONS:
+                name = f"admin:{app}_{model._meta.model_name}_{action}"
+                if name in names:
+                    yield name, model, action
+
+
+DIVISION_ADDS = {"projectyear", "measure", "measureresult", "highlight", "photo", "indicator", "indicatorvalue", "milestone", "session"}
+
+
+def expected_admin_status(role, model_name, action):
+    if role in ("municipal", "public"):
+        return 302  # to the admin login
+    if role == "secretariat":
+        return 200
+    if action == "delete":
+        return 403
+    if action == "add":
+        return 200 if model_name in DIVISION_ADDS else 403
+    return 200  # division staff see every record (read-only where not theirs)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_admin_matrix(client, world, role):
+    client = client_for(client, world, role)
+    failures = []
+    routes = list(admin_routes())
+    assert len(routes) >= 24 * 5
+    for name, model, action in routes:
+        model_name = model._meta.model_name
+        args = []
+        if action in ("change", "history", "delete"):
+            obj = model.objects.order_by("pk").first()
+            if obj is None:
+                continue
+            args = [obj.pk]
+        status = client.get(reverse(name, args=args)).status_code
+        expected = expected_admin_status(role, model_name, action)
+        if status != expected:
+            failures.append(f"{name} {args}: {status}, expected {expected}")
+    assert not failures
+
+
+@pytest.fixture
+def division_client(client, world):
+    client.force_login(world["users"]["division"])  # 自然保護課
+    return client
+
+
+def year_form(year, **changes):
+    data = {
+        "project": year.project_id, "fiscal_year": year.fiscal_year, "status": year.status,
+        "grade": year.grade, "achievement": year.achievement, "selection_reason": year.selection_reason,
+        "goal": year.goal, "current_situation": year.current_situation, "issues": year.issues,
+        "concrete_measures": year.concrete_measures, "expected_effects": year.expected_effects,
+        "measure_results-TOTAL_FORMS": 0, "measure_results-INITIAL_FORMS": 0,
+        "highlights-TOTAL_FORMS": 0, "highlights-INITIAL_FORMS": 0,
+    }
+    return data | changes
+
+
+def test_division_staff_change_their_own_items_year(division_client, world):
+    own = ProjectYear.objects.get(project__title="有害鳥獣の市町村による連携捕獲の推進", fiscal_year=2021)
+    page = division_client.get(reverse("admin:projects_projectyear_change", args=[own.pk])).text
+    assert 'name="_save"' in page
+    response = division_client.post(reverse("admin:projects_projectyear_change", args=[own.pk]), year_form(own, goal="目標を更新"))
+    assert response.status_code == 302
+    own.refresh_from_db()
+    assert own.goal == "目標を更新"
+    assert own.history.first().history_user.username == "division"  # recorded in the change history
+
+
+def test_division_staff_cannot_change_another_divisions_item(division_client, world):
+    other = ProjectYear.objects.get(project__title="ゼロカーボンシティ富山の実現", fiscal_year=2021)
+    page = division_client.get(reverse("admin:projects_projectyear_change", args=[other.pk]))
+    assert page.status_code == 200 and 'name="_save"' not in page.text  # read-only
+    crafted = division_client.post(reverse("admin:projects_projectyear_change", args=[other.pk]), year_form(other, goal="改ざん"))
+    assert crafted.status_code == 403
+    other.refresh_from_db()
+    assert other.goal != "改ざん"
+
+
+def test_division_staff_cannot_add_a_session_to_another_divisions_wg(division_client, world):
+    others = WorkingGroup.objects.filter(project__title="自治体行政のデジタル化").first()
+    own = WorkingGroup.objects.filter(project__title="有害鳥獣の市町村による連携捕獲の推進").first()
+    before = Session.objects.count()
+    form = {"date": "2022-03-01", "status": "held", "kind": "wg", "name": "", "note": ""}
+    refused = division_client.post(reverse("admin:workgroups_session_add"), form | {"working_group": others.pk})
+    assert refused.status_code == 200 and "正しく選択してください" in refused.text
+    assert Session.objects.count() == before
+    accepted = division_client.post(reverse("admin:workgroups_session_add"), form | {"working_group": own.pk})
+    assert accepted.status_code == 302
+    assert Session.objects.count() == before + 1
+
+
+def test_division_staff_cannot_change_meetings(division_client, world):
+    meeting = Meeting.objects.get(pk=world["meetings"]["published"])
+    response = division_client.post(reverse("admin:meetings_meeting_change", args=[meeting.pk]), {"venue": "別会場"})
+    assert response.status_code == 403
+    meeting.refresh_from_db()
+    assert meeting.venue == "県民会館8階バンケットホール"
+
+
+def test_secretariat_sees_the_change_history(client, world):
+    client.force_login(world["users"]["secretariat"])
+    meeting = Meeting.objects.get(pk=world["meetings"]["unpublished"])
+    page = client.get(reverse("admin:meetings_meeting_history", args=[meeting.pk]))
+    assert page.status_code == 200
+    assert "公開" in page.text  # the is_published change made in the fixture
