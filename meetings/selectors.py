@@ -37,10 +37,8 @@ def meetings_recent(*, today: dt.date, public: bool, limit: int = 3) -> list[Mee
     return list(meetings_visible(public=public).filter(date__lt=today).order_by("-date")[:limit])
 
 
-def meetings_for_list(*, public: bool, fiscal_year: int | None = None) -> list[Meeting]:
-    meetings = meetings_visible(public=public)
-    if fiscal_year:
-        meetings = meetings.filter(fiscal_year=fiscal_year)
+def in_time_order(meetings) -> list[Meeting]:
+    """Newest fiscal year first, and within a year in date order (fuzzy dates included)."""
     return sorted(meetings, key=lambda m: (-m.fiscal_year, m.sort_date))
 
 

@@ -4,17 +4,16 @@ from django.shortcuts import render
 from onechoice.views import is_public
 
 from . import documents, feeds, selectors
+from .filters import MeetingFilter
 from .models import Meeting
 from .packet import packet_pdf as build_packet
 
 
 def meeting_list(request):
-    fiscal_year = request.GET.get("fiscal_year")
-    fiscal_year = int(fiscal_year) if fiscal_year and fiscal_year.isdigit() else None
+    meeting_filter = MeetingFilter(request.GET, queryset=selectors.meetings_visible(public=is_public(request)))
     return render(
-        request,
-        "meetings/meeting_list.html",
-        {"meetings": selectors.meetings_for_list(public=is_public(request), fiscal_year=fiscal_year), "fiscal_year": fiscal_year},
+        request, "meetings/meeting_list.html",
+        {"filter": meeting_filter, "meetings": selectors.in_time_order(meeting_filter.qs)},
     )
 
 

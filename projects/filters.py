@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from onechoice import jpdates
-from onechoice.models import Department
+from onechoice.models import Department, Organization
 
 from .models import Project, ProjectYear, YearStatus
 
@@ -13,6 +13,11 @@ def _fiscal_year_choices():
     return [(y, jpdates.fiscal_year_label(y)) for y in years]
 
 
+def _municipality_choices():
+    # 15 rows: a small list, keyed by the local government code as the URL contract says.
+    return list(Organization.objects.municipalities().values_list("lg_code", "name"))
+
+
 class ProjectFilter(django_filters.FilterSet):
     """The URL contract's filters: fiscal_year, municipality (local government code),
     department, status, q."""
@@ -20,18 +25,24 @@ class ProjectFilter(django_filters.FilterSet):
     fiscal_year = django_filters.TypedChoiceFilter(
         label=_("年度"), choices=_fiscal_year_choices, coerce=int, method="filter_fiscal_year"
     )
-    municipality = django_filters.CharFilter(
-        label=_("市町村（地方公共団体コード）"), method="filter_municipality", max_length=6
+    municipality = django_filters.ChoiceFilter(
+        label=_("市町村"), choices=_municipality_choices, method="filter_municipality",
+        help_text=_("提案または参加している市町村。URLでは地方公共団体コード（例: 162019）。"),
     )
     department = django_filters.ModelChoiceFilter(
         label=_("担当部局"), queryset=Department.objects.all(), field_name="departments"
     )
     status = django_filters.ChoiceFilter(label=_("区分"), choices=YearStatus.choices, method="filter_status")
     q = django_filters.CharFilter(label=_("キーワード"), method="filter_text")
+    sort = django_filters.OrderingFilter(
+        label=_("並び順"),
+        fields=(("first_fiscal_year", "first_fiscal_year"), ("title", "title")),
+        field_labels={"first_fiscal_year": _("開始年度"), "title": _("連携項目名")},
+    )
 
     class Meta:
         model = Project
-        fields = ["fiscal_year", "municipality", "department", "status", "q"]
+        fields = ["fiscal_year", "municipality", "department", "status", "q", "sort"]
 
     def filter_fiscal_year(self, queryset, name, value):
         return queryset.filter(years__fiscal_year=value).distinct()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from meetings.models import AgendaItem, Attendance
 from onechoice.models import Organization
@@ -83,3 +83,20 @@ def municipality_detail(lg_code: str, *, public: bool) -> Organization:
         Prefetch("target_projects", queryset=projects_for_list(projects_visible(public=public))),
         Prefetch("attendances", queryset=attendances),
     ).get(lg_code=lg_code)
+
+
+def handouts_about(project: Project, *, public: bool) -> list:
+    """Handouts that report on ``project``: the year-wide progress reports of the fiscal years
+    it has records for, and the next-year items of the year before its new or continuing
+    years (1 query; uses the prefetched years)."""
+    from meetings.models import GeneratedDocument, Handout
+
+    years = [y.fiscal_year for y in project.years.all()]
+    handouts = Handout.objects.filter(
+        Q(document__in=[GeneratedDocument.PROGRESS_REPORT, GeneratedDocument.WG_STATUS], meeting__fiscal_year__in=years)
+        | Q(document=GeneratedDocument.NEXT_YEAR_ITEMS, meeting__fiscal_year__in=[y - 1 for y in years])
+        | Q(meeting__agenda_items__project=project)
+    ).select_related("meeting").distinct().order_by("meeting__date", "kind", "number")
+    if public:
+        handouts = handouts.filter(public=True, meeting__is_published=True)
+    return list(handouts)

@@ -28,7 +28,11 @@ def project_detail(request, pk):
         project = selectors.project_detail(pk, public=is_public(request))
     except Project.DoesNotExist:
         raise Http404 from None
-    return render(request, "projects/project_detail.html", {"project": project})
+    indicators = [(i, documents.bar_chart(i.series, i.unit)) for i in project.indicators.all()]
+    handouts = selectors.handouts_about(project, public=is_public(request))
+    return render(
+        request, "projects/project_detail.html", {"project": project, "indicators": indicators, "handouts": handouts}
+    )
 
 
 def municipality_detail(request, lg_code):

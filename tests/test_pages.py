@@ -61,3 +61,35 @@ def test_projects_filtered_by_toyama_city_and_fy2021(client, toyama):
 def test_unknown_municipality_and_meeting_answer_404(client, toyama):
     assert client.get("/projects/municipalities/999999/").status_code == 404
     assert client.get("/meetings/999999/").status_code == 404
+
+
+def test_item_page_shows_charts_tables_sessions_and_related_handouts(client, toyama):
+    project = Project.objects.get(title="自治体行政のデジタル化")
+    html = client.get(f"/projects/{project.pk}/").text
+    assert '<svg class="chart"' in html and "マイナンバーカード交付率" in html
+    assert "R4.1.1時点" in html and "41.7%" in html and "10位" in html
+    assert "IT担当課長会議" in html
+    assert "資料1 令和3年度連携推進項目の取り組み状況について" in html  # the report it appears in
+    assert f"/projects/{project.pk}/sheet.pdf?fiscal_year=2021" in html
+
+
+def test_pages_are_small(client, toyama):
+    project = Project.objects.get(title="自治体行政のデジタル化")
+    css = len(open("static/css/portal.css", "rb").read())
+    for path in ["/", "/projects/", f"/projects/{project.pk}/", "/workgroups/"]:
+        assert len(client.get(path).content) + css < 100_000, path
+
+
+def test_items_sort_and_keep_filters_in_links(client, toyama):
+    by_title = client.get("/projects/?sort=title").text
+    titles = ["ゼロカーボンシティ富山の実現", "有害鳥獣の市町村による連携捕獲の推進"]
+    assert by_title.index(titles[0]) < by_title.index(titles[1])
+    html = client.get("/projects/?municipality=162019").text
+    assert '<option value="162019" selected>富山市</option>' in html
+    assert "件" in html
+
+
+def test_meetings_filter_by_fiscal_year_and_kind(client, toyama):
+    html = client.get("/meetings/?fiscal_year=2021&kind=extraordinary").text
+    assert "新型コロナウイルス対策に関する臨時会議" in html
+    assert "第4回本部会議" not in html

@@ -1,0 +1,22 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from onechoice import jpdates
+
+from .models import Meeting, MeetingKind
+
+
+def _fiscal_year_choices():
+    years = Meeting.objects.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct()
+    return [(y, jpdates.fiscal_year_label(y)) for y in years]
+
+
+class MeetingFilter(django_filters.FilterSet):
+    """The URL contract's meeting filters: fiscal_year and kind."""
+
+    fiscal_year = django_filters.TypedChoiceFilter(label=_("年度"), choices=_fiscal_year_choices, coerce=int)
+    kind = django_filters.ChoiceFilter(label=_("種別"), choices=MeetingKind.choices)
+
+    class Meta:
+        model = Meeting
+        fields = ["fiscal_year", "kind"]
