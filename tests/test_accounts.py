@@ -1,0 +1,33 @@
+"""Japanese login and logout, and the lockout after repeated failed logins (django-axes)."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+
+@pytest.fixture
+def officer(db):
+    return get_user_model().objects.create_user("officer", password="correct-horse-battery")
+
+
+def test_login_and_logout_in_japanese(client, officer):
+    page = client.get("/accounts/login/").text
+    assert "<h1>ログイン</h1>" in page and '<label for="id_username">ユーザー名</label>' in page
+    response = client.post("/accounts/login/", {"username": "officer", "password": "correct-horse-battery"})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert "ログアウト（officer）" in client.get("/").text
+    assert client.post("/accounts/logout/").status_code == 302
+    assert "ログアウト（officer）" not in client.get("/").text
+
+
+def test_wrong_password_says_so_in_japanese(client, officer):
+    page = client.post("/accounts/login/", {"username": "officer", "password": "wrong"}).text
+    assert "ユーザー名またはパスワードが正しくありません。" in page
+
+
+def test_five_failures_lock_the_account_out_even_with_the_right_password(client, officer):
+    for _ in range(5):
+        client.post("/accounts/login/", {"username": "officer", "password": "wrong"})
+    locked = client.post("/accounts/login/", {"username": "officer", "password": "correct-horse-battery"})
+    assert locked.status_code == 429
+    assert "30分間ログインできません" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
