@@ -93,3 +93,10 @@ def test_meetings_filter_by_fiscal_year_and_kind(client, toyama):
     html = client.get("/meetings/?fiscal_year=2021&kind=extraordinary").text
     assert "新型コロナウイルス対策に関する臨時会議" in html
     assert "第4回本部会議" not in html
+
+
+def test_item_page_title_is_the_items_title(client, toyama):
+    project = Project.objects.get(title="自治体行政のデジタル化")
+    html = client.get(f"/projects/{project.pk}/").text
+    assert "<title>自治体行政のデジタル化｜「ワンチームとやま」連携推進本部</title>" in html
+    assert html.count('id="h-handouts"') == 1
