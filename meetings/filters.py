@@ -14,8 +14,12 @@ def _fiscal_year_choices():
 class MeetingFilter(django_filters.FilterSet):
     """The URL contract's meeting filters: fiscal_year and kind."""
 
-    fiscal_year = django_filters.TypedChoiceFilter(label=_("年度"), choices=_fiscal_year_choices, coerce=int)
-    kind = django_filters.ChoiceFilter(label=_("種別"), choices=MeetingKind.choices)
+    fiscal_year = django_filters.ChoiceFilter(label=_("年度"), choices=_fiscal_year_choices, empty_label=_("すべての年度"))
+    kind = django_filters.ChoiceFilter(label=_("種別"), choices=MeetingKind.choices, empty_label=_("すべての種別"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.label_suffix = ""
 
     class Meta:
         model = Meeting

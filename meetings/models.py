@@ -231,6 +231,19 @@ class Handout(models.Model):
         """資料1 / 参考資料2."""
         return f"{self.get_kind_display()}{self.number}"
 
+    @property
+    def download_url(self) -> str:
+        """The uploaded PDF, or the generated document this handout stands for; "" if neither."""
+        if self.file:
+            return self.file.url
+        year = self.meeting.fiscal_year
+        return {
+            GeneratedDocument.PROGRESS_REPORT: reverse("projects:progress_pdf", args=[year]),
+            GeneratedDocument.WG_STATUS: reverse("workgroups:status_pdf") + f"?fiscal_year={year}",
+            GeneratedDocument.NEXT_YEAR_ITEMS: reverse("projects:proposals_pdf", args=[year + 1]),
+            GeneratedDocument.ANNUAL_SCHEDULE: reverse("meetings:schedule_pdf", args=[year + 1]),
+        }.get(self.document, "")
+
     def clean(self):
         if self.file and self.document:
             raise ValidationError(

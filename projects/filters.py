@@ -22,17 +22,19 @@ class ProjectFilter(django_filters.FilterSet):
     """The URL contract's filters: fiscal_year, municipality (local government code),
     department, status, q."""
 
-    fiscal_year = django_filters.TypedChoiceFilter(
-        label=_("年度"), choices=_fiscal_year_choices, coerce=int, method="filter_fiscal_year"
+    fiscal_year = django_filters.ChoiceFilter(
+        label=_("年度"), choices=_fiscal_year_choices, method="filter_fiscal_year", empty_label=_("すべての年度")
     )
     municipality = django_filters.ChoiceFilter(
-        label=_("市町村"), choices=_municipality_choices, method="filter_municipality",
+        label=_("市町村"), choices=_municipality_choices, method="filter_municipality", empty_label=_("すべての市町村"),
         help_text=_("提案または参加している市町村。URLでは地方公共団体コード（例: 162019）。"),
     )
     department = django_filters.ModelChoiceFilter(
-        label=_("担当部局"), queryset=Department.objects.all(), field_name="departments"
+        label=_("担当部局"), queryset=Department.objects.all(), field_name="departments", empty_label=_("すべての部局")
     )
-    status = django_filters.ChoiceFilter(label=_("区分"), choices=YearStatus.choices, method="filter_status")
+    status = django_filters.ChoiceFilter(
+        label=_("区分"), choices=YearStatus.choices, method="filter_status", empty_label=_("すべての区分")
+    )
     q = django_filters.CharFilter(label=_("キーワード"), method="filter_text")
     sort = django_filters.OrderingFilter(
         label=_("並び順"),
@@ -40,12 +42,16 @@ class ProjectFilter(django_filters.FilterSet):
         field_labels={"first_fiscal_year": _("開始年度"), "title": _("連携項目名")},
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.label_suffix = ""
+
     class Meta:
         model = Project
         fields = ["fiscal_year", "municipality", "department", "status", "q", "sort"]
 
     def filter_fiscal_year(self, queryset, name, value):
-        return queryset.filter(years__fiscal_year=value).distinct()
+        return queryset.filter(years__fiscal_year=int(value)).distinct()
 
     def filter_municipality(self, queryset, name, value):
         return queryset.filter(Q(proposers__lg_code=value) | Q(targets__lg_code=value)).distinct()
@@ -54,7 +60,7 @@ class ProjectFilter(django_filters.FilterSet):
         year = self.form.cleaned_data.get("fiscal_year")
         years = ProjectYear.objects.filter(status=value)
         if year:
-            years = years.filter(fiscal_year=year)
+            years = years.filter(fiscal_year=int(year))
         return queryset.filter(pk__in=years.values("project_id"))
 
     def filter_text(self, queryset, name, value):

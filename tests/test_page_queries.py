@@ -21,8 +21,8 @@ PAGES = {
 }
 # The pinned counts (logged in as a municipal officer: + session and user lookups).
 PINNED = {
-    "home": 8, "meetings": 5, "meeting": 6, "schedule": 3, "projects": 11,
-    "projects-filtered": 13, "project": 19, "municipality": 12, "workgroups": 5,
+    "home": 8, "meetings": 4, "meeting": 6, "schedule": 3, "projects": 10,
+    "projects-filtered": 12, "project": 19, "municipality": 12, "workgroups": 5,
 }
 
 

@@ -100,3 +100,22 @@ def test_item_page_title_is_the_items_title(client, toyama):
     html = client.get(f"/projects/{project.pk}/").text
     assert "<title>自治体行政のデジタル化｜「ワンチームとやま」連携推進本部</title>" in html
     assert html.count('id="h-handouts"') == 1
+
+
+def test_filters_offer_all_years_and_japanese_404(client, toyama):
+    html = client.get("/projects/").text
+    assert '<option value="" selected>すべての年度</option>' in html
+    assert "年度:" not in html  # no ASCII label suffix
+    page = client.get("/projects/?municipality=162019&fiscal_year=")
+    assert page.status_code == 200 and "ゼロカーボンシティ富山の実現" not in page.text and "有害鳥獣" in page.text
+    missing = client.get("/meetings/987654/")
+    assert missing.status_code == 404 and "ページが見つかりません" in missing.text and '<html lang="ja">' in missing.text
+
+
+def test_meeting_page_links_generated_handouts(client, toyama):
+    meeting = Meeting.objects.get(fiscal_year=2021, number=4)
+    html = client.get(f"/meetings/{meeting.pk}/").text
+    assert '<a href="/projects/progress/2021.pdf">令和3年度連携推進項目の取り組み状況について</a>' in html
+    assert '<a href="/meetings/schedule/2022.pdf">令和4年度本部会議年間スケジュール</a>' in html
+    project = Project.objects.get(title="自治体行政のデジタル化")
+    assert "3,811件" in client.get(f"/projects/{project.pk}/").text
