@@ -40,6 +40,7 @@ class ProjectFilter(django_filters.FilterSet):
         label=_("並び順"),
         fields=(("first_fiscal_year", "first_fiscal_year"), ("title", "title")),
         field_labels={"first_fiscal_year": _("開始年度"), "title": _("連携項目名")},
+        empty_label=_("標準（開始年度順）"),
     )
 
     def __init__(self, *args, **kwargs):
