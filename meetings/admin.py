@@ -5,8 +5,10 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from onechoice.admin_tools import ServiceAdmin, TabularInline
+from onechoice.importing import ImportExportAdminMixin
 
 from .models import AgendaItem, Attendance, Handout, Meeting, Seat, SeatingPlan
+from .resources import AttendanceResource
 from .seating import save_auto_seats
 
 
@@ -84,7 +86,8 @@ class HandoutAdmin(ServiceAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ServiceAdmin):
+class AttendanceAdmin(ImportExportAdminMixin, ServiceAdmin):
+    resource_classes = [AttendanceResource]
     list_display = ["protocol_order", "title", "name", "group", "status", "organization", "meeting"]
     list_filter = ["meeting__fiscal_year", "group", "status"]
     list_select_related = ["meeting", "organization"]

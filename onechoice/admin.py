@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .admin_tools import ServiceAdmin, TabularInline
+from .importing import ImportExportAdminMixin
 from .models import Affiliation, Department, Division, Official, Organization
+from .resources import OfficialResource, OrganizationResource
 
 admin.site.site_header = _("「ワンチームとやま」連携推進本部 管理画面")
 admin.site.site_title = _("ワンチームとやま 管理画面")
@@ -10,7 +12,8 @@ admin.site.index_title = _("データの管理")
 
 
 @admin.register(Organization)
-class OrganizationAdmin(ServiceAdmin):
+class OrganizationAdmin(ImportExportAdminMixin, ServiceAdmin):
+    resource_classes = [OrganizationResource]
     list_display = ["name", "short_name", "kind", "lg_code", "protocol_order"]
     list_editable = ["protocol_order"]
     list_filter = ["kind"]
@@ -41,7 +44,8 @@ class DivisionAdmin(ServiceAdmin):
 
 
 @admin.register(Official)
-class OfficialAdmin(ServiceAdmin):
+class OfficialAdmin(ImportExportAdminMixin, ServiceAdmin):
+    resource_classes = [OfficialResource]
     list_display = ["title", "name", "name_kana", "organization", "department", "valid_from", "valid_to"]
     list_filter = ["organization__kind", "department"]
     list_select_related = ["organization", "department"]

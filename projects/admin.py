@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from onechoice.admin_tools import ServiceAdmin, StackedInline, TabularInline
+from onechoice.importing import ImportExportAdminMixin
 
 from .models import (
     DesiredState,
@@ -16,6 +17,7 @@ from .models import (
     Project,
     ProjectYear,
 )
+from .resources import IndicatorValueResource, MeasureResultResource, ProjectResource
 
 
 class ProjectYearInline(TabularInline):
@@ -46,7 +48,8 @@ class MilestoneInline(TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(ServiceAdmin):
+class ProjectAdmin(ImportExportAdminMixin, ServiceAdmin):
+    resource_classes = [ProjectResource]
     list_display = ["title", "proposer_names", "department_names", "first_fiscal_year", "is_published"]
     list_filter = ["first_fiscal_year", "years__fiscal_year", "years__status", "departments", "is_published"]
     search_fields = ["title"]
@@ -112,7 +115,8 @@ class MeasureAdmin(ServiceAdmin):
 
 
 @admin.register(MeasureResult)
-class MeasureResultAdmin(ServiceAdmin):
+class MeasureResultAdmin(ImportExportAdminMixin, ServiceAdmin):
+    resource_classes = [MeasureResultResource]
     list_display = ["measure", "project_year", "follow_up", "grade", "achievement"]
     list_filter = ["project_year__fiscal_year", "grade", "achievement"]
     list_select_related = ["measure", "project_year__project"]
@@ -159,7 +163,8 @@ class IndicatorAdmin(ServiceAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(ServiceAdmin):
+class IndicatorValueAdmin(ImportExportAdminMixin, ServiceAdmin):
+    resource_classes = [IndicatorValueResource]
     list_display = ["indicator", "period_label", "value", "rank"]
     list_select_related = ["indicator"]
     list_filter = ["indicator__project"]

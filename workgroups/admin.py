@@ -3,8 +3,10 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from onechoice.admin_tools import ServiceAdmin, TabularInline
+from onechoice.importing import ImportExportAdminMixin
 
 from .models import Session, WorkingGroup
+from .resources import SessionResource
 
 
 class SessionInline(TabularInline):
@@ -35,7 +37,8 @@ class WorkingGroupAdmin(ServiceAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(ServiceAdmin):
+class SessionAdmin(ImportExportAdminMixin, ServiceAdmin):
+    resource_classes = [SessionResource]
     list_display = ["when", "display_name", "kind", "status", "working_group", "note"]
     list_filter = ["status", "kind", "working_group__project"]
     list_select_related = ["working_group__project"]
