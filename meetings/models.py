@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from onechoice import jpdates
-from onechoice.models import Department, EventStatus, Official, Organization, ScheduledEvent
+from onechoice.models import Department, Official, Organization, ScheduledEvent
 
 
 class MeetingKind(models.TextChoices):

@@ -10,7 +10,6 @@ from django.db import models
 
 from meetings.models import Attendance, Meeting
 from onechoice import reference_data
-from onechoice.models import Organization
 from projects.models import Indicator, MeasureResult, Project, ProjectYear
 from workgroups.models import Session
 

@@ -1,9 +1,6 @@
 """Importing a meeting's attendee list (出席者名簿) from Excel or CSV, and exporting it back."""
 
-import csv
-import io
 
-import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -11,23 +8,9 @@ from django.urls import reverse
 from meetings.models import Attendance, Meeting
 from meetings.resources import AttendanceResource
 from onechoice.importing import XLSX, ExportCSV, ExportCSVCP932, RowError, export_file, import_file
+from tests.spreadsheets import csv_bytes, xlsx_bytes
 
 HEADER = ["年度", "回", "席次", "区分", "団体", "役職", "氏名", "出欠", "代理者の役職", "代理者の氏名"]
-
-
-def csv_bytes(rows, encoding="utf-8") -> bytes:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(rows)
-    return out.getvalue().encode(encoding)
-
-
-def xlsx_bytes(rows) -> bytes:
-    book = openpyxl.Workbook()
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def state():

@@ -1,7 +1,6 @@
 """Importing organisations and officials from the files the secretariat really has (xlsx, CSV
 from Japanese Excel in any of its encodings), all or nothing, and exporting them back."""
 
-import csv
 import datetime as dt
 import io
 
@@ -26,23 +25,9 @@ from onechoice.importing import (
 from onechoice.models import Official, Organization
 from onechoice.resources import OfficialResource, OrganizationResource
 from onechoice.services import validated_save
+from tests.spreadsheets import csv_bytes, xlsx_bytes
 
 OFFICIAL_HEADER = ["団体", "部局", "役職", "氏名", "ふりがな", "席次", "就任日", "退任日"]
-
-
-def csv_bytes(rows, encoding="utf-8") -> bytes:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(rows)
-    return out.getvalue().encode(encoding)
-
-
-def xlsx_bytes(rows) -> bytes:
-    book = openpyxl.Workbook()
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def state():

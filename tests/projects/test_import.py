@@ -1,12 +1,9 @@
 """Importing collaboration items, yearly measure results and indicator values, and exporting
 them back."""
 
-import csv
 import datetime as dt
-import io
 from decimal import Decimal
 
-import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -14,27 +11,13 @@ from django.urls import reverse
 from onechoice.importing import XLSX, ExportCSV, ExportCSVCP932, RowError, export_file, import_file
 from projects.models import IndicatorValue, MeasureResult, Project
 from projects.resources import IndicatorValueResource, MeasureResultResource, ProjectResource
+from tests.spreadsheets import csv_bytes, xlsx_bytes
 
 PROJECT_HEADER = ["連携項目名", "提案市町村", "対象市町村", "担当部局", "県担当課", "開始年度", "公開"]
 RESULT_HEADER = ["連携推進項目", "年度", "施策の順序", "施策名", "取り組み成果", "今後の取組み", "進行管理の方法", "評価", "達成状況"]
 VALUE_HEADER = ["連携推進項目", "指標名", "時点", "年度", "値", "全国順位", "備考"]
 DIGITAL = "自治体行政のデジタル化"
 ZERO_CARBON = "ゼロカーボンシティ富山の実現"
-
-
-def csv_bytes(rows, encoding="utf-8") -> bytes:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(rows)
-    return out.getvalue().encode(encoding)
-
-
-def xlsx_bytes(rows) -> bytes:
-    book = openpyxl.Workbook()
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def state():

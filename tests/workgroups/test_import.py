@@ -1,37 +1,20 @@
 """Importing WG sessions as the WG status table lists them — held on a date, or planned for a
 month (2月予定, 5月中旬) — and exporting them back."""
 
-import csv
 import datetime as dt
-import io
 
-import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from onechoice.importing import XLSX, ExportCSV, ExportCSVCP932, RowError, export_file, import_file
+from tests.spreadsheets import csv_bytes, xlsx_bytes
 from workgroups.models import Session, WorkingGroup
 from workgroups.resources import SessionResource
 
 HEADER = ["連携推進項目", "WG番号", "年度", "開催日", "状態", "種別", "会議名", "備考"]
 ZERO_CARBON = "ゼロカーボンシティ富山の実現"
 DISASTER = "防災・危機管理体制の連携・強化"
-
-
-def csv_bytes(rows, encoding="utf-8") -> bytes:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(rows)
-    return out.getvalue().encode(encoding)
-
-
-def xlsx_bytes(rows) -> bytes:
-    book = openpyxl.Workbook()
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def state():
