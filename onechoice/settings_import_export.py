@@ -18,3 +18,6 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 # Export iterates querysets in chunks of this size (prefetched relations included).
 IMPORT_EXPORT_CHUNK_SIZE = 1000
+# The uploaded file waits between preview and confirm in the shared database cache, so the
+# confirm may reach another app server than the preview did.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
