@@ -4,6 +4,8 @@
   fixed-width columns, and a fallback face with the kanji BIZ UDPGothic lacks (𠮷 …).
 * Nothing is fetched from the network or the file system at large: ``PortalURLFetcher``
   serves the project's own static and media files and ``data:`` URLs, and refuses the rest.
+  Media (uploads) are read through the storage API, so documents refer to them as
+  ``/media/<name>`` whether they sit on the file system or in an S3 bucket.
 * The PDF is cached under the SHA-256 of its HTML, so the same records give the same bytes
   without rendering again, in every process that shares the cache.
 """
@@ -22,6 +24,7 @@ from urllib.parse import quote, unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.http import HttpResponse, HttpResponseNotModified
 from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
@@ -68,6 +71,27 @@ def _resolve(url: str) -> Path:
     return candidate
 
 
+def _read(url: str) -> tuple[str, bytes]:
+    """The name and bytes of the project file at ``url``; uploads in a bucket through the storage."""
+    parts = urlsplit(url)
+    media_prefix = "/" + settings.MEDIA_URL.lstrip("/")
+    path = unquote(parts.path)
+    if (
+        f"{parts.scheme}://{parts.netloc}/" == BASE_URL and path.startswith(media_prefix)
+        and not isinstance(default_storage, FileSystemStorage)
+    ):
+        name = path.removeprefix(media_prefix)
+        if not name or ".." in name.split("/") or "\0" in name or name.startswith("/"):
+            raise RefusedURL(f"refused: {url}")
+        try:
+            with default_storage.open(name, "rb") as fh:
+                return name, fh.read()
+        except Exception as error:
+            raise RefusedURL(f"refused: {url}") from error
+    path = _resolve(url)
+    return path.name, path.read_bytes()
+
+
 def _fetcher_class():
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -82,12 +106,12 @@ def _fetcher_class():
             if url.startswith("data:"):
                 return super().fetch(url, headers)
             try:
-                path = _resolve(url)
+                name, body = _read(url)
             except RefusedURL:
                 logger.warning("PDF: refused to fetch %s", url[:200])
                 raise
-            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
+            content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, body=body, headers={"Content-Type": content_type})
 
     return PortalURLFetcher
 

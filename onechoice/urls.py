@@ -8,6 +8,7 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
     path("meetings/", include("meetings.urls")),
     path("projects/", include("projects.urls")),
     path("workgroups/", include("workgroups.urls")),

@@ -1,11 +1,18 @@
-from django.http import Http404
+import logging
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 
 from meetings import selectors as meeting_selectors
 from onechoice.permissions import sees_unpublished
 from projects import selectors as project_selectors
 from workgroups import selectors as workgroup_selectors
+
+logger = logging.getLogger(__name__)
 
 
 def is_public(request) -> bool:
@@ -38,3 +45,25 @@ def fiscal_year_param(request) -> int:
     if not value.isdigit() or not 2000 <= int(value) <= 2100:
         raise Http404("年度の指定が正しくありません。")
     return int(value)
+
+
+@never_cache
+def health(request):
+    """For the load balancer: 200 when this app server reaches the database and the shared
+    cache (a write and a read), else 503. Open to everyone; says nothing about the failure."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            checks["database"] = "ok" if cursor.fetchone() == (1,) else "error"
+    except Exception:
+        logger.exception("health: database check failed")
+        checks["database"] = "error"
+    try:
+        cache.set("health-check", "ok", 60)
+        checks["cache"] = "ok" if cache.get("health-check") == "ok" else "error"
+    except Exception:
+        logger.exception("health: cache check failed")
+        checks["cache"] = "error"
+    healthy = all(v == "ok" for v in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)

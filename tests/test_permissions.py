@@ -29,6 +29,7 @@ def route_names(resolver=None, prefix=""):
 # "published" / "unpublished" stand for a published and an unpublished meeting or item.
 EXPECTED = [
     ("home", {}, "", EVERYONE),
+    ("health", {}, "", EVERYONE),
     ("login", {}, "", EVERYONE),
     ("logout", {}, "", dict.fromkeys(ROLES, 405)),  # logging out is a POST
     ("meetings:list", {}, "", EVERYONE),

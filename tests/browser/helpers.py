@@ -12,3 +12,11 @@ def log_in(page, username: str, password: str = DEMO_PASSWORD) -> None:
     with page.expect_navigation():
         form.locator("[type=submit]").click()
     assert "/accounts/login/" not in page.url, f"login as {username} failed: {page.url}"
+
+
+def record_csp_violations(page) -> list[str]:
+    """Chromium's console reports of anything the Content Security Policy blocked, on every
+    page the tab opens from now on (the list fills as the tab goes)."""
+    reports: list[str] = []
+    page.on("console", lambda m: reports.append(f"{page.url}: {m.text}") if "Content Security Policy" in m.text else None)
+    return reports

@@ -160,6 +160,34 @@ def test_sheet_prints_uploaded_photos(toyama, settings, tmp_path):
     assert [(image["/Width"], image["/Height"]) for image in images.values()] == [(60, 40)]
 
 
+def test_sheet_prints_photos_kept_in_a_bucket(toyama, settings):
+    """With uploads in object storage (STORAGE_BACKEND=s3) the photo's URL points at the bucket,
+    which the engine never fetches from: the sheet refers to /media/<name> and the engine reads
+    it through the storage. An in-memory storage with a foreign base URL stands in for S3."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from PIL import Image
+
+    settings.STORAGES = settings.STORAGES | {
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage",
+                    "OPTIONS": {"base_url": "https://bucket.example/"}},
+    }
+    buffer = BytesIO()
+    Image.new("RGB", (30, 20), (40, 80, 200)).save(buffer, format="PNG")
+    photo = Photo.objects.get(caption="上市町との協定締結")
+    photo.image.save("写真 1.png", ContentFile(buffer.getvalue()))
+    assert photo.image.url.startswith("https://bucket.example/") and default_storage.exists(photo.image.name)
+
+    reader = PdfReader(BytesIO(progress_sheet_pdf(project(BIRDS), 2021).content))
+    images = {
+        xobject.idnum: xobject.get_object()
+        for page in reader.pages
+        for xobject in (page["/Resources"].get("/XObject") or {}).values()
+        if xobject.get_object().get("/Subtype") == "/Image"
+    }
+    assert [(image["/Width"], image["/Height"]) for image in images.values()] == [(30, 20)]
+
+
 def test_sheet_for_a_year_without_record_is_refused(toyama):
     with pytest.raises(ProjectYear.DoesNotExist):
         progress_sheet_pdf(project(BIRDS), 2022)
