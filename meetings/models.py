@@ -234,8 +234,8 @@ class Handout(models.Model):
     @property
     def download_url(self) -> str:
         """The uploaded PDF, or the generated document this handout stands for; "" if neither."""
-        if self.file:
-            return self.file.url
+        if self.file:  # through the portal, which checks who may see it (never a bare /media/ link)
+            return reverse("meetings:handout_file", args=[self.pk])
         year = self.meeting.fiscal_year
         return {
             GeneratedDocument.PROGRESS_REPORT: reverse("projects:progress_pdf", args=[year]),

@@ -111,3 +111,11 @@ def annual_schedule(fiscal_year: int, *, public: bool = False, years: int = 3) -
     for meeting in sorted(meetings, key=lambda m: (m.fiscal_year, m.sort_date)):
         by_year.setdefault(meeting.fiscal_year, []).append(meeting)
     return [ScheduleYear(fy, items) for fy, items in by_year.items()]
+
+
+def handout_with_file(pk: int, *, public: bool) -> Handout:
+    """A handout that has an uploaded file, if the requester may see it (1 query)."""
+    handouts = Handout.objects.select_related("meeting").exclude(file="")
+    if public:
+        handouts = handouts.filter(public=True, meeting__is_published=True)
+    return handouts.get(pk=pk)

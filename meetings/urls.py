@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/attendees.pdf", views.attendees_pdf, name="attendees_pdf"),
     path("<int:pk>/seating.pdf", views.seating_pdf, name="seating_pdf"),
     path("<int:pk>/packet.pdf", views.packet_pdf, name="packet_pdf"),
+    path("handouts/<int:pk>/file/", views.handout_file, name="handout_file"),
     path("schedule/<int:fiscal_year>/", views.schedule, name="schedule"),
     path("schedule/<int:fiscal_year>.pdf", views.schedule_pdf, name="schedule_pdf"),
 ]

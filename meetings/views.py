@@ -1,11 +1,11 @@
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 
 from onechoice.views import is_public
 
 from . import documents, feeds, selectors
 from .filters import MeetingFilter
-from .models import Meeting
+from .models import Handout, Meeting
 from .packet import packet_pdf as build_packet
 
 
@@ -69,3 +69,14 @@ def calendar_ics(request):
     meetings = selectors.meetings_visible(public=is_public(request))
     body = feeds.meetings_calendar(meetings, base_url=request.build_absolute_uri("/"))
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+
+
+def handout_file(request, pk):
+    """An uploaded handout PDF, for whoever may see it: the public gets public handouts of
+    published meetings only (404 otherwise, as for a missing file)."""
+    try:
+        handout = selectors.handout_with_file(pk, public=is_public(request))
+    except Handout.DoesNotExist:
+        raise Http404 from None
+    filename = f"{handout.meeting.fiscal_year}_{handout.label}_{handout.title}.pdf"
+    return FileResponse(handout.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf")

@@ -41,6 +41,8 @@ EXPECTED = [
         for name in ("detail", "agenda_pdf", "attendees_pdf", "seating_pdf", "packet_pdf")
         for which in ("published", "unpublished")
     ],
+    ("meetings:handout_file", {"pk": "handouts:public"}, "", EVERYONE),
+    ("meetings:handout_file", {"pk": "handouts:private"}, "", LOGGED_IN),
     ("projects:list", {}, "", EVERYONE),
     ("projects:detail", {"pk": "published"}, "", EVERYONE),
     ("projects:detail", {"pk": "unpublished"}, "", LOGGED_IN),
@@ -62,8 +64,26 @@ def test_every_route_has_an_expectation():
 
 
 @pytest.fixture
-def world(toyama):
+def world(toyama, settings, tmp_path):
+    import io as _io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from pypdf import PdfWriter
+
+    from meetings.models import Handout
+
+    settings.MEDIA_ROOT = tmp_path
     call_command("create_demo_users", stdout=open("/dev/null", "w"))
+    pdf = _io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.write(pdf)
+    handouts = {}
+    for which, (kind, number, public) in {"public": ("material", 4, True), "private": ("reference", 2, False)}.items():
+        handout = Handout.objects.get(meeting__fiscal_year=2021, meeting__number=4, kind=kind, number=number)
+        handout.file, handout.public = SimpleUploadedFile(f"{which}.pdf", pdf.getvalue()), public
+        validated_save(handout)
+        handouts[which] = handout.pk
     unpublished_meeting = Meeting.objects.get(fiscal_year=2021, number=3)
     unpublished_meeting.is_published = False
     validated_save(unpublished_meeting)
@@ -74,6 +94,7 @@ def world(toyama):
         "meetings": {"published": Meeting.objects.get(fiscal_year=2021, number=4).pk, "unpublished": unpublished_meeting.pk},
         "projects": {"published": Project.objects.get(title="有害鳥獣の市町村による連携捕獲の推進").pk, "unpublished": unpublished_project.pk},
         "users": {u.username: u for u in get_user_model().objects.all()},
+        "handouts": handouts,
     }
 
 
@@ -83,13 +104,19 @@ def client_for(client, world, role):
     return client
 
 
+def _record(world, app, which):
+    """"published" → the app's published record; "handouts:private" → world["handouts"]["private"]."""
+    table, _, key = which.rpartition(":")
+    return world[table or app][key]
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_role_url_matrix(client, world, role):
     client = client_for(client, world, role)
     failures = []
     for name, kwargs, query, expected in EXPECTED:
         app = name.split(":")[0]
-        kwargs = {k: world.get(app, {}).get(v, v) if k == "pk" else v for k, v in kwargs.items()}
+        kwargs = {k: _record(world, app, v) if k == "pk" else v for k, v in kwargs.items()}
         path = reverse(name, kwargs=kwargs) + query
         status = client.get(path).status_code
         if status != expected[role]:
@@ -241,3 +268,13 @@ def test_secretariat_sees_the_change_history(client, world):
     page = client.get(reverse("admin:meetings_meeting_history", args=[meeting.pk]))
     assert page.status_code == 200
     assert "公開" in page.text  # the is_published change made in the fixture
+
+
+def test_uploaded_handouts_are_served_through_the_portal_only(client, world):
+    meeting_pk = world["meetings"]["published"]
+    page = client.get(f"/meetings/{meeting_pk}/").text
+    assert f'/meetings/handouts/{world["handouts"]["public"]}/file/' in page
+    assert "/media/" not in page
+    download = client.get(f'/meetings/handouts/{world["handouts"]["public"]}/file/')
+    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
+    assert "attachment" in download["Content-Disposition"]
