@@ -1,0 +1,94 @@
+"""The benchmark's parts still fit the portal (benchmarks/ is a command, not a timed test):
+its URL configuration and bare view, the load generator, the targets and the table."""
+
+import http.server
+import threading
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from benchmarks import load, run
+
+
+@pytest.mark.django_db
+def test_bare_view_answers_ok_without_queries_beside_the_portal(client, settings):
+    settings.ROOT_URLCONF = "benchmarks.urls"
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/bench/bare/")
+    assert response.status_code == 200 and response.content == b"ok"
+    assert len(queries) == 0
+    assert client.get("/accounts/login/").status_code == 200  # the portal's URLs are all there
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive
+    disable_nagle_algorithm = True  # headers and body go out in two writes
+
+    def do_GET(self):
+        body = b"ok" if self.path == "/ok" else b"no"
+        self.send_response(200 if self.path == "/ok" else 500)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def tiny_server():
+    class Server(http.server.ThreadingHTTPServer):
+        request_queue_size = 64  # the burst connects 20 clients at once
+
+    server = Server(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+def test_load_generator_counts_requests_errors_and_percentiles(tiny_server):
+    result = load.run("127.0.0.1", tiny_server, "/ok", headers={}, clients=3, requests=30)
+    assert result.ok == 30 and result.errors == 0 and result.bytes == 60
+    assert 0 < result.percentile(50) <= result.percentile(95) <= result.percentile(100)
+    failing = load.run("127.0.0.1", tiny_server, "/fail", headers={}, clients=2, duration=0.2)
+    assert failing.ok == 0 and failing.errors > 0 and failing.error_samples[0] == "HTTP 500"
+    burst = load.burst("127.0.0.1", tiny_server, "/ok", headers={}, clients=20, timeout=5, overall=10)
+    assert burst.ok == 20 and burst.errors == 0
+    with pytest.raises(ValueError, match="loopback"):
+        load.Client("192.0.2.1", 80, {})
+
+
+def _scale(rps, p95, queries, burst_p95):
+    def page(rps, p95):
+        alone = {"p50_ms": p95 / 2, "p95_ms": p95, "errors": 0}
+        return {"alone": alone, "loaded": {"rps": rps, "p95_ms": 4 * p95, "errors": 0}}
+
+    pages = {"home": page(rps, p95), "items": page(rps, p95), run.BARE: page(1000, 1)}
+    document = {"raw_ms": 100, "cold_ms": 150, "cold_ratio": 1.5, "warm_ms": 5, "warm_ratio": 0.05,
+                "warm_queries": 7, "bytes": 4096}
+    return {
+        "queries": {"home": queries, "items": 10, run.BARE: 0}, "pages": pages, "pdf": {"agenda": document},
+        "burst": {"clients": 200, "requests": 200, "errors": 0, "p50_ms": burst_p95 / 2, "p95_ms": burst_p95,
+                  "max_ms": burst_p95, "seconds": 2, "bytes": 10**6},
+        "rows": {"items": 6, "meetings": 13}, "prepare_seconds": {"generate_synthetic": 1, "migrate": 3},
+    }
+
+
+def test_targets_and_table():
+    scales = {1: _scale(700, 20, 8, 900), 10: _scale(650, 40, 8, 950)}
+    targets = run.evaluate(scales)
+    assert [t["met"] for t in targets] == [True, True, True, True]
+    scales[10] = _scale(500, 60, 9, 1500)
+    targets = run.evaluate(scales)
+    assert [t["met"] for t in targets] == [False, False, False, False]
+    assert targets[0]["detail"] == "home: 8 / 9"
+    text = run.table({
+        "machine": {"date": "today", "cpus": 2, "cpu_model": "cpu", "memory_gb": 1, "os": "os", "python": "py",
+                    "django": "5.2", "gunicorn": "23", "weasyprint": "70", "database": "db", "server": "s",
+                    "load_generator": "l"},
+        "command": "python -m benchmarks.run", "scales": scales, "targets": targets,
+    })
+    assert "home                 10×       9" in text and "[NOT met] queries per page constant" in text
