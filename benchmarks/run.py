@@ -1,7 +1,7 @@
 """The portal's performance baseline: pages, PDFs and a meeting-day burst under gunicorn on
 loopback, at 1×, 10× and 100× the real records. Not a test: figures depend on the machine.
 
-    .venv/bin/python -m benchmarks.run                 # 1×, 10×, 100× (about 10 minutes)
+    .venv/bin/python -m benchmarks.run                 # 1×, 10×, 100× (about 8 minutes on 2 CPUs)
     .venv/bin/python -m benchmarks.run --scales 1,10   # a shorter run
     DATABASE_URL=postgres://… .venv/bin/python -m benchmarks.run   # on PostgreSQL
 
@@ -23,9 +23,12 @@ the role needs CREATEDB): migrate, createcachetable, load_toyama, generate_synth
    every socket and the whole burst bounded in time).
 
 Prints a table; writes it to benchmarks/results/latest.txt and everything measured to
-benchmarks/results/latest.json, with the machine described. Targets (issue 6): queries per
-page constant across scales; page p95 ≤ 50 ms at 10×; pages ≥ 60 % of the bare view's
-requests per second; burst with 0 errors and p95 ≤ 1 s.
+benchmarks/results/latest.json, with the machine described. A shared machine skews the
+figures: the table says how many CPUs other programs kept busy during each measurement, and a
+page or the burst is measured again (twice at most) when that was more than a quarter of a CPU.
+
+Targets (issue 6): queries per page constant across scales; page p95 ≤ 50 ms at 10×; pages
+≥ 60 % of the bare view's requests per second; burst with 0 errors and p95 ≤ 1 s.
 """
 
 from __future__ import annotations
@@ -249,8 +252,11 @@ def log_in(port: int) -> dict[str, str]:
 
 class OtherLoad:
     """How many CPUs other programs kept busy meanwhile: the machine's busy time (/proc/stat)
-    less this benchmark's own (this process and its children: gunicorn and its workers).
-    Anything well above 0 means the figures are lower than on a quiet machine."""
+    less this benchmark's own (this process and its children: gunicorn and its workers; on a
+    local PostgreSQL also the server processes serving the benchmark's database, whose command
+    line names it). Anything well above 0 means the figures are lower than on a quiet machine."""
+
+    database: str | None = None  # set for PostgreSQL: the benchmark database's name
 
     def __init__(self):
         self.cpus: float | None = None
@@ -260,9 +266,9 @@ class OtherLoad:
         fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
         return fields[0] + fields[1] + fields[2]  # user + nice + system, as processes are charged
 
-    @staticmethod
-    def _ours() -> int:
-        parents, ticks = {}, {}
+    @classmethod
+    def _ours(cls) -> int:
+        parents, ticks, serving = {}, {}, set()
         for entry in os.listdir("/proc"):
             if not entry.isdigit():
                 continue
@@ -272,8 +278,15 @@ class OtherLoad:
                 continue
             fields = stat.rsplit(")", 1)[1].split()
             parents[int(entry)] = int(fields[1])
-            ticks[int(entry)] = int(fields[11]) + int(fields[12])  # utime + stime
-        ours, changed = {os.getpid()}, True
+            # utime + stime, and cutime + cstime of its children that have ended
+            ticks[int(entry)] = sum(int(v) for v in fields[11:15])
+            if cls.database and stat.split("(", 1)[1].startswith("postgres"):
+                try:
+                    if f" {cls.database} ".encode() in Path(f"/proc/{entry}/cmdline").read_bytes():
+                        serving.add(int(entry))
+                except OSError:
+                    pass
+        ours, changed = {os.getpid(), *serving}, True
         while changed:  # this process and its descendants
             changed = False
             for pid, parent in parents.items():
@@ -297,6 +310,21 @@ class OtherLoad:
             self.cpus = None  # not Linux: unknown
 
 
+def quietest(measure, args, what: str):
+    """``measure()`` → (result, other CPUs); run again (``--retries`` times at most) while
+    other programs keep more than ``--busy`` CPUs busy; the quietest run counts."""
+    best = None
+    for attempt in range(args.retries + 1):
+        result, others = measure()
+        if best is None or (others or 0) < (best[1] or 0):
+            best = (result, others)
+        if others is None or others <= args.busy:
+            break
+        if attempt < args.retries:
+            log(f"    {what}: other programs kept {others} CPUs busy; measuring again")
+    return best
+
+
 def measure_pages(port: int, headers: dict, pages: dict[str, str], args) -> dict:
     results = {}
     for name, path in pages.items():
@@ -304,14 +332,19 @@ def measure_pages(port: int, headers: dict, pages: dict[str, str], args) -> dict
         if status != 200:
             raise SystemExit(f"{name} {path}: HTTP {status} from gunicorn")
         load.run(HOST, port, path, headers=headers, clients=args.clients, duration=1)  # warm every worker
-        with OtherLoad() as others:
-            alone = load.run(HOST, port, path, headers=headers, clients=1, requests=args.latency_requests,
-                             duration=args.duration * 2)
-            loaded = load.run(HOST, port, path, headers=headers, clients=args.clients, duration=args.duration)
-        results[name] = {"path": path, "alone": alone.summary(), "loaded": loaded.summary(), "other_cpus": others.cpus}
+
+        def measure(path=path):
+            with OtherLoad() as others:
+                alone = load.run(HOST, port, path, headers=headers, clients=1, requests=args.latency_requests,
+                                 duration=args.duration * 2)
+                loaded = load.run(HOST, port, path, headers=headers, clients=args.clients, duration=args.duration)
+            return (alone, loaded), others.cpus
+
+        (alone, loaded), others = quietest(measure, args, name)
+        results[name] = {"path": path, "alone": alone.summary(), "loaded": loaded.summary(), "other_cpus": others}
         log(f"    {name}: p50 {alone.percentile(50):.1f} ms, p95 {alone.percentile(95):.1f} ms alone; "
             f"{loaded.rps:.0f} req/s with {args.clients} clients (errors {alone.errors + loaded.errors}; "
-            f"other programs kept {others.cpus} CPUs busy)")
+            f"other programs kept {others} CPUs busy)")
     return results
 
 
@@ -319,10 +352,14 @@ def measure_burst(port: int, headers: dict, path: str, args) -> dict:
     status, body, _ = load.Client(HOST, port, headers, timeout=120).get(path)  # cached by now; make sure
     if status != 200:
         raise SystemExit(f"packet {path}: HTTP {status}")
-    with OtherLoad() as others:
-        result = load.burst(HOST, port, path, headers=headers, clients=args.burst_clients,
-                            timeout=args.burst_timeout, overall=args.burst_timeout * 3)
-    summary = result.summary() | {"packet_bytes": len(body), "other_cpus": others.cpus}
+    def measure():
+        with OtherLoad() as others:
+            result = load.burst(HOST, port, path, headers=headers, clients=args.burst_clients,
+                                timeout=args.burst_timeout, overall=args.burst_timeout * 3)
+        return result, others.cpus
+
+    result, others = quietest(measure, args, "burst")
+    summary = result.summary() | {"packet_bytes": len(body), "other_cpus": others}
     log(f"    burst: {result.ok} ok, {result.errors} errors, p50 {result.percentile(50) or 0:.0f} ms, "
         f"p95 {result.percentile(95) or 0:.0f} ms, {result.elapsed:.1f} s in all")
     return summary
@@ -333,6 +370,7 @@ def measure_burst(port: int, headers: dict, path: str, args) -> dict:
 
 def run_scale(scale: int, workdir: Path, args) -> dict:
     db = Database(scale, workdir, os.environ.get("DATABASE_URL"))
+    OtherLoad.database = db.name if db.server_url else None
     log(f"== {scale}× ({db.vendor}) ==")
     try:
         t0 = time.perf_counter()
@@ -581,7 +619,8 @@ def table(result: dict) -> str:
 def main(argv=None) -> int:
     cpus = os.cpu_count() or 1
     parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--scales", default="1,10,100", help="comma-separated factors (default 1,10,100)")
     parser.add_argument("--workers", type=int, default=2 * cpus + 1, help="gunicorn workers (default 2 × CPUs + 1)")
@@ -593,6 +632,9 @@ def main(argv=None) -> int:
     parser.add_argument("--warm-runs", type=int, default=5)
     parser.add_argument("--burst-clients", type=int, default=200)
     parser.add_argument("--burst-timeout", type=float, default=60, help="seconds per socket; the burst ends after 3×")
+    parser.add_argument("--busy", type=float, default=0.25,
+                        help="measure a page or the burst again when other programs kept more CPUs busy (default 0.25)")
+    parser.add_argument("--retries", type=int, default=2, help="at most this many times (default 2)")
     parser.add_argument("--development", action="store_true", help="serve with development settings (DEBUG still off)")
     parser.add_argument("--keep", action="store_true", help="keep the databases and the temporary directory")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where latest.json and latest.txt go")

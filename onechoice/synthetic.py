@@ -30,7 +30,11 @@ Plausible, not copied verbatim:
 
 Only meetings the real records describe in full (the FY R3 4th meeting) carry an agenda,
 handouts and 34 attendees, as in the real records, so that every kind grows by exactly the
-factor.
+factor. Cohorts after the real years reach past today (FY2026 on): at 100× about half the
+meetings lie ahead, far more than a live portal would plan.
+
+Speed: every row is validated and saved one by one, with its history row; on SQLite a cohort
+(about 370 rows) takes some 0.7 s, 100× about a minute.
 """
 
 from __future__ import annotations
