@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Prefetch, Q, QuerySet
+from django.db.models import Case, Max, Prefetch, Q, QuerySet, Value, When
 
 from onechoice import jpdates
 
@@ -29,8 +29,13 @@ def meetings_visible(*, public: bool) -> QuerySet[Meeting]:
 def meetings_upcoming(*, today: dt.date, public: bool, limit: int = 3) -> list[Meeting]:
     """Meetings on or after ``today``, including undecided ones planned for this month or later."""
     this_month = Q(planned_year__gt=today.year) | Q(planned_year=today.year, planned_month__gte=today.month)
-    meetings = meetings_visible(public=public).filter(Q(date__gte=today) | (Q(date__isnull=True) & this_month))
-    return sorted(meetings, key=lambda m: m.sort_date)[:limit]
+    visible = meetings_visible(public=public)
+    # The first few of each kind, ordered in the database (one query each, whatever the number
+    # of meetings), then merged by the approximate day as sort_date gives it.
+    dated = visible.filter(date__gte=today).order_by("date")[:limit]
+    period_day = Case(*(When(planned_period=p, then=Value(d)) for p, d in jpdates.PERIOD_DAY.items()), default=Value(1))
+    undated = visible.filter(this_month, date__isnull=True).order_by("planned_year", "planned_month", period_day)[:limit]
+    return sorted([*dated, *undated], key=lambda m: m.sort_date)[:limit]
 
 
 def meetings_recent(*, today: dt.date, public: bool, limit: int = 3) -> list[Meeting]:

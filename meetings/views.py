@@ -1,6 +1,8 @@
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 
+from onechoice.page_cache import cached_page
+from onechoice.pdf import current_document
 from onechoice.views import is_public
 
 from . import documents, feeds, selectors
@@ -9,6 +11,7 @@ from .models import Handout, Meeting
 from .packet import packet_pdf as build_packet
 
 
+@cached_page
 def meeting_list(request):
     meeting_filter = MeetingFilter(request.GET, queryset=selectors.meetings_visible(public=is_public(request)))
     return render(
@@ -25,6 +28,7 @@ def _meeting_or_404(request, pk) -> Meeting:
         raise Http404 from None
 
 
+@cached_page
 def meeting_detail(request, pk):
     meeting = _meeting_or_404(request, pk)
     return render(
@@ -38,6 +42,7 @@ def meeting_detail(request, pk):
     )
 
 
+@cached_page
 def schedule(request, fiscal_year):
     return render(
         request, "meetings/schedule.html",
@@ -45,24 +50,37 @@ def schedule(request, fiscal_year):
     )
 
 
+def _meeting_document(request, pk, name: str, build):
+    """The meeting's PDF ``name`` for the requester: the visibility check first (one query),
+    then the document as last built, or ``build(meeting)`` after a change."""
+    public = is_public(request)
+    if not selectors.meetings_visible(public=public).filter(pk=pk).exists():
+        raise Http404
+    document = current_document(f"{name}:{pk}:{public}", lambda: build(_meeting_or_404(request, pk), public))
+    return document.response(request)
+
+
 def agenda_pdf(request, pk):
-    return documents.agenda_pdf(_meeting_or_404(request, pk)).response(request)
+    return _meeting_document(request, pk, "agenda", lambda meeting, public: documents.agenda_pdf(meeting))
 
 
 def attendees_pdf(request, pk):
-    return documents.attendees_pdf(_meeting_or_404(request, pk)).response(request)
+    return _meeting_document(request, pk, "attendees", lambda meeting, public: documents.attendees_pdf(meeting))
 
 
 def seating_pdf(request, pk):
-    return documents.seating_pdf(_meeting_or_404(request, pk)).response(request)
+    return _meeting_document(request, pk, "seating", lambda meeting, public: documents.seating_pdf(meeting))
 
 
 def packet_pdf(request, pk):
-    return build_packet(_meeting_or_404(request, pk), public=is_public(request)).response(request)
+    return _meeting_document(request, pk, "packet", lambda meeting, public: build_packet(meeting, public=public))
 
 
 def schedule_pdf(request, fiscal_year):
-    return documents.schedule_pdf(fiscal_year, public=is_public(request)).response(request)
+    public = is_public(request)
+    return current_document(
+        f"schedule:{fiscal_year}:{public}", lambda: documents.schedule_pdf(fiscal_year, public=public)
+    ).response(request)
 
 
 def calendar_ics(request):

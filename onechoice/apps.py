@@ -8,3 +8,6 @@ class OnechoiceConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the start-up checks)
+        from . import data_version
+
+        data_version.connect_signals()

@@ -148,7 +148,7 @@ class MonthPeriod(models.TextChoices):
 
 
 # A day inside each period, for sorting fuzzy dates among real ones.
-_PERIOD_DAY = {"": 1, MonthPeriod.EARLY: 5, MonthPeriod.MIDDLE: 15, MonthPeriod.LATE: 25}
+PERIOD_DAY = {"": 1, MonthPeriod.EARLY: 5, MonthPeriod.MIDDLE: 15, MonthPeriod.LATE: 25}
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,7 @@ class PlannedDate:
     def __post_init__(self):
         if not 1 <= self.month <= 12:
             raise ValueError(f"月は1～12で指定してください（{self.month}）。")
-        if self.period not in _PERIOD_DAY:
+        if self.period not in PERIOD_DAY:
             raise ValueError(f"旬は上旬・中旬・下旬のいずれかです（{self.period}）。")
 
     @property
@@ -176,7 +176,7 @@ class PlannedDate:
 
     @property
     def approximate_date(self) -> dt.date:
-        return dt.date(self.year, self.month, _PERIOD_DAY[self.period])
+        return dt.date(self.year, self.month, PERIOD_DAY[self.period])
 
     @property
     def fiscal_year(self) -> int:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from meetings import selectors as meeting_selectors
+from onechoice.page_cache import cached_page
 from onechoice.permissions import sees_unpublished
 from projects import selectors as project_selectors
 from workgroups import selectors as workgroup_selectors
@@ -20,6 +21,7 @@ def is_public(request) -> bool:
     return not sees_unpublished(request.user)
 
 
+@cached_page
 def home(request):
     today, public = timezone.localdate(), is_public(request)
     fiscal_year = meeting_selectors.current_fiscal_year(today=today)

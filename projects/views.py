@@ -3,6 +3,8 @@ from django.http import Http404
 from django.shortcuts import render
 
 from onechoice.models import Organization
+from onechoice.page_cache import cached_page
+from onechoice.pdf import current_document
 from onechoice.views import fiscal_year_param, is_public
 
 from . import documents, selectors
@@ -10,6 +12,7 @@ from .filters import ProjectFilter
 from .models import Project
 
 
+@cached_page
 def project_list(request):
     visible = selectors.projects_visible(public=is_public(request))
     project_filter = ProjectFilter(request.GET, queryset=selectors.projects_for_list(visible))
@@ -23,6 +26,7 @@ def project_list(request):
     )
 
 
+@cached_page
 def project_detail(request, pk):
     try:
         project = selectors.project_detail(pk, public=is_public(request))
@@ -35,6 +39,7 @@ def project_detail(request, pk):
     )
 
 
+@cached_page
 def municipality_detail(request, lg_code):
     try:
         municipality = selectors.municipality_detail(lg_code, public=is_public(request))
@@ -49,12 +54,22 @@ def sheet_pdf(request, pk):
     fiscal_year = fiscal_year_param(request) if "fiscal_year" in request.GET else max(years, default=None)
     if fiscal_year not in years:
         raise Http404("この年度の記録はありません。")
-    return documents.progress_sheet_pdf(pk, fiscal_year).response(request)
+    return current_document(
+        f"sheet:{pk}:{fiscal_year}", lambda: documents.progress_sheet_pdf(pk, fiscal_year)
+    ).response(request)
 
 
 def progress_report_pdf(request, fiscal_year):
-    return documents.progress_report_pdf(fiscal_year, public=is_public(request)).response(request)
+    public = is_public(request)
+    return current_document(
+        f"progress-report:{fiscal_year}:{public}",
+        lambda: documents.progress_report_pdf(fiscal_year, public=public),
+    ).response(request)
 
 
 def next_year_items_pdf(request, fiscal_year):
-    return documents.next_year_items_pdf(fiscal_year, public=is_public(request)).response(request)
+    public = is_public(request)
+    return current_document(
+        f"next-year-items:{fiscal_year}:{public}",
+        lambda: documents.next_year_items_pdf(fiscal_year, public=public),
+    ).response(request)

@@ -1,13 +1,19 @@
 from django.shortcuts import render
 
+from onechoice.page_cache import cached_page
+from onechoice.pdf import current_document
 from onechoice.views import fiscal_year_param, is_public
 
 from . import documents, selectors
 
 
+@cached_page
 def working_group_list(request):
     return render(request, "workgroups/working_group_list.html", {"working_groups": selectors.working_groups_for_list(public=is_public(request))})
 
 
 def status_pdf(request):
-    return documents.wg_status_pdf(fiscal_year_param(request), public=is_public(request)).response(request)
+    fiscal_year, public = fiscal_year_param(request), is_public(request)
+    return current_document(
+        f"wg-status:{fiscal_year}:{public}", lambda: documents.wg_status_pdf(fiscal_year, public=public)
+    ).response(request)

@@ -17,6 +17,7 @@ from import_export.fields import Field
 from import_export.results import Result, RowResult
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from .. import data_version
 from ..services import validated_save
 from .files import ROW_COLUMN, ImportFileError, normalise_key, read_csv, read_xlsx
 from .widgets import _AMBIGUOUS, CellError, LookupWidget, ManyWidget, index
@@ -448,6 +449,7 @@ class NaturalKeyResource(resources.ModelResource):
             try:
                 bulk_create_with_history(self.create_instances, self._meta.model, batch_size=batch_size,
                                          default_user=self.import_user)
+                data_version.changed()  # bulk inserts send no post_save
             except Exception as error:
                 self.handle_import_error(result, error, raise_errors)
             finally:
@@ -458,6 +460,7 @@ class NaturalKeyResource(resources.ModelResource):
             try:
                 bulk_update_with_history(self.update_instances, self._meta.model, self.bulk_update_fields(),
                                          batch_size=batch_size, default_user=self.import_user)
+                data_version.changed()
             except Exception as error:
                 self.handle_import_error(result, error, raise_errors)
             finally:

@@ -102,6 +102,54 @@ def test_a_change_to_the_records_changes_the_document(meeting):
     assert "富山県民会館304号室" in text(after.content)
 
 
+def test_a_repeated_download_costs_three_queries_and_no_rendering(client, meeting, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from meetings import packet
+    from onechoice import pdf as engine_module
+
+    path = f"/meetings/{meeting.pk}/packet.pdf"
+    first = client.get(path)
+    assert first.status_code == 200
+
+    def fail(*args, **kwargs):
+        raise AssertionError("built again")
+
+    with monkeypatch.context() as patched:
+        for target, name in ((engine_module.engine, "render"), (packet, "packet_parts"), (packet, "assemble")):
+            patched.setattr(target, name, fail)
+        with CaptureQueriesContext(connection) as queries:
+            again = client.get(path)
+    assert again.status_code == 200 and again.content == first.content and again["ETag"] == first["ETag"]
+    # may the visitor see it, which document was last built, its bytes
+    assert len(queries) == 3, [q["sql"][:80] for q in queries]
+
+    agenda_item = meeting.agenda_items.all()[0]
+    agenda_item.title = "開会（時間変更）"
+    validated_save(agenda_item)
+    changed = client.get(path)
+    assert changed["ETag"] != first["ETag"] and "開会（時間変更）" in text(changed.content)
+
+
+def test_a_cached_packet_for_staff_is_never_served_to_the_public(client, meeting, settings, tmp_path):
+    from django.contrib.auth import get_user_model
+
+    settings.MEDIA_ROOT = tmp_path
+    handout = meeting.handouts.filter(document="").order_by("kind", "number").first()  # handed out on paper so far
+    handout.file = SimpleUploadedFile("internal.pdf", _pdf_bytes(pages=2), content_type="application/pdf")
+    handout.public, handout.in_packet = False, True
+    validated_save(handout)
+    staff = type(client)()
+    staff.force_login(get_user_model().objects.create_user("officer"))
+    path = f"/meetings/{meeting.pk}/packet.pdf"
+    staff_packet = staff.get(path).content
+    public_packet = client.get(path).content
+    assert handout.title in " ".join(outline_titles(staff_packet))
+    assert handout.title not in " ".join(outline_titles(public_packet))
+    assert len(reader(public_packet).pages) < len(reader(staff_packet).pages)
+
+
 def test_download_names_etag_and_304(client, meeting):
     response = client.get(f"/meetings/{meeting.pk}/agenda.pdf")
     assert response.status_code == 200

@@ -136,3 +136,25 @@ def test_attendee_groups_count_their_members_in_protocol_order():
     blocks = attendee_groups(list(meeting.attendances.all()))
     assert [b.heading for b in blocks] == ["市町村等（2名）", "県（1名）"]
     assert [a.title for a in blocks[0].attendees] == ["富山市長", "高岡市長"]
+
+
+def test_upcoming_meetings_in_time_order_with_fuzzy_dates_between_fixed_ones(db):
+    from meetings.selectors import meetings_upcoming
+
+    def planned(**fields):
+        defaults = {"status": "planned", "date": None, "start_time": None, "end_time": None, "is_published": True}
+        return factories.meeting(fiscal_year=2022, **(defaults | fields))
+
+    factories.meeting(fiscal_year=2022, date=dt.date(2022, 4, 30), is_published=True)  # past
+    late_may = planned(planned_year=2022, planned_month=5, planned_period="late")
+    may_10 = planned(date=dt.date(2022, 5, 10), start_time=dt.time(10), end_time=dt.time(11))
+    mid_may = planned(planned_year=2022, planned_month=5, planned_period="middle")
+    june = planned(planned_year=2022, planned_month=6)
+    unpublished = planned(date=dt.date(2022, 5, 2), start_time=dt.time(10), end_time=dt.time(11), is_published=False)
+    may_1 = planned(planned_year=2022, planned_month=5)  # 「5月予定」: the start of the month
+
+    today = dt.date(2022, 5, 1)
+    assert meetings_upcoming(today=today, public=True) == [may_1, may_10, mid_may]
+    assert meetings_upcoming(today=today, public=False) == [may_1, unpublished, may_10]
+    assert meetings_upcoming(today=today, public=True, limit=5) == [may_1, may_10, mid_may, late_may, june]
+    assert meetings_upcoming(today=dt.date(2022, 6, 1), public=True) == [june]

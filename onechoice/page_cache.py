@@ -1,0 +1,65 @@
+"""Portal pages served from the shared cache until a record changes.
+
+A page is built for an audience (the public, or logged-in staff who also see unpublished
+records), not for one person: the only personal part, the account menu (管理画面,
+ログアウト（名前）and its CSRF token), is left as a marker when the page is built and
+filled in for each request. Entries are kept under the data version (onechoice.data_version),
+so any change to any record makes every cached page obsolete on every server; the date is
+part of the key because "upcoming" and "recent" move with it.
+
+A hit costs the session and user lookups every logged-in request makes, plus one cache read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import wraps
+
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from . import data_version
+from .permissions import sees_unpublished
+
+ACCOUNT_MENU_MARKER = "<!--onechoice:account-menu-->"
+TIMEOUT = 60 * 60 * 24
+
+
+def page_key(request) -> str:
+    audience = "staff" if sees_unpublished(request.user) else "public"
+    parts = [audience, translation.get_language() or "", timezone.localdate().isoformat(), request.get_full_path()]
+    return "page:" + hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _with_account_menu(request, content: bytes) -> bytes:
+    menu = render_to_string("_account_menu.html", request=request)
+    return content.replace(ACCOUNT_MENU_MARKER.encode(), menu.encode(), 1)
+
+
+def cached_page(view):
+    """Serve GET requests of ``view`` from the cache while no record has changed. Only
+    complete 200 pages are kept; anything else (404, redirects) is answered afresh."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        key = page_key(request)
+        version, entry = data_version.lookup(key)
+        if entry is None:
+            request.account_menu_deferred = True  # base.html writes the marker instead
+            try:
+                response = view(request, *args, **kwargs)
+            finally:
+                request.account_menu_deferred = False  # the 404 page renders its own menu
+            if response.status_code != 200 or response.streaming:
+                if not response.streaming:
+                    response.content = _with_account_menu(request, response.content)
+                return response
+            entry = (response.content, response["Content-Type"])
+            data_version.store(key, version, entry, TIMEOUT)
+        content, content_type = entry
+        return HttpResponse(_with_account_menu(request, content), content_type=content_type)
+
+    return wrapper
