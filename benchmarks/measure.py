@@ -2,10 +2,12 @@
 database, settings and environment of the benchmark server):
 
 * the queries each page costs (Django's test Client and CaptureQueriesContext), logged in as
-  the demo municipal officer;
+  the demo municipal officer: built afresh (right after a change) and served from the cache;
 * PDF render times of the FY R3 4th meeting's documents: cold (shared cache cleared, a fresh
   engine: new font configuration and parsed stylesheet), warm (served from the cache), and the
-  raw engine (``engine.render`` of the same HTML, engine already set up) they are set against.
+  raw engine (``engine.render`` of the same HTML, engine already set up) they are set against,
+  and after a change elsewhere (the document's bytes still cached, but whether they still
+  hold must be worked out again).
 
     python -m benchmarks.measure OUT.json
 """
@@ -35,7 +37,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from meetings.models import Meeting  # noqa: E402
-from onechoice import pdf  # noqa: E402
+from onechoice import data_version, pdf  # noqa: E402
 from projects.models import Project  # noqa: E402
 
 FISCAL_YEAR = 2021  # the real records' complete year: its 4th meeting has agenda, handouts, attendees
@@ -49,8 +51,10 @@ PAGES = {
     "item detail": "/projects/{project}/",
     "meeting detail": "/meetings/{meeting}/",
     "municipality": f"/projects/municipalities/{MUNICIPALITY}/",
+    "logged-in floor": "/bench/user/",
     "bare view": "/bench/bare/",
 }
+REFERENCES = ("logged-in floor", "bare view")  # not pages: what pages are set against
 DOCUMENTS = {
     "agenda": "/meetings/{meeting}/agenda.pdf",
     "attendees": "/meetings/{meeting}/attendees.pdf",
@@ -78,15 +82,30 @@ def officer_client() -> Client:
     return client
 
 
-def page_queries(client: Client, pages: dict[str, str]) -> dict[str, int]:
+def _queries(client: Client, path: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    if response.status_code != 200:
+        raise SystemExit(f"{path}: HTTP {response.status_code}")
+    return len(queries)
+
+
+def page_queries(client: Client, pages: dict[str, str], runs: int = 5) -> dict[str, dict]:
+    """Queries of each page built afresh and served from the cache, and the median time to
+    build it afresh (right after a change), which the first request after an edit pays."""
     counts = {}
     for name, path in pages.items():
         client.get(path)  # first request: per-process set-up (content types, templates) not counted
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(path)
-        if response.status_code != 200:
-            raise SystemExit(f"{path}: HTTP {response.status_code}")
-        counts[name] = len(queries)
+        data_version.changed()  # as after an edit: the page is built again
+        built = _queries(client, path)
+        counts[name] = {"built": built, "cached": _queries(client, path)}
+        seconds = []
+        for _ in range(runs):
+            data_version.changed()
+            t0 = time.perf_counter()
+            client.get(path)
+            seconds.append(time.perf_counter() - t0)
+        counts[name]["built_ms"] = round(statistics.median(seconds) * 1000, 1)
     return counts
 
 
@@ -138,6 +157,11 @@ def pdf_times(client: Client, documents: dict[str, str], *, cold_runs: int, warm
         warm = [_get(client, path)[0] for _ in range(warm_runs)]
         with CaptureQueriesContext(connection) as queries:
             _get(client, path)
+        warm_queries = len(queries)  # now: the next request clears the connection's query log
+        changed = []
+        for _ in range(warm_runs):
+            data_version.changed()
+            changed.append(_get(client, path)[0])
         pdf.engine.render("<p>warm-up</p>")  # the engine set up, as in a running server
         raw = []
         for _ in range(cold_runs):
@@ -145,13 +169,15 @@ def pdf_times(client: Client, documents: dict[str, str], *, cold_runs: int, warm
             for document in html:
                 pdf.engine.render(document)
             raw.append(time.perf_counter() - t0)
-        raw_ms, cold_ms, warm_ms = (statistics.median(x) * 1000 for x in (raw, cold, warm))
+        raw_ms, cold_ms, warm_ms, changed_ms = (statistics.median(x) * 1000 for x in (raw, cold, warm, changed))
         results[name] = {
-            "path": path, "bytes": size, "engine_renders": len(html), "warm_queries": len(queries),
+            "path": path, "bytes": size, "engine_renders": len(html), "warm_queries": warm_queries,
             "raw_ms": round(raw_ms, 1), "cold_ms": round(cold_ms, 1), "warm_ms": round(warm_ms, 1),
             "cold_ratio": round(cold_ms / raw_ms, 2), "warm_ratio": round(warm_ms / raw_ms, 3),
+            "changed_ms": round(changed_ms, 1), "changed_ratio": round(changed_ms / raw_ms, 3),
         }
-        print(f"    {name}: raw {raw_ms:.0f} ms, cold {cold_ms:.0f} ms, warm {warm_ms:.1f} ms", file=sys.stderr)
+        print(f"    {name}: raw {raw_ms:.0f} ms, cold {cold_ms:.0f} ms, warm {warm_ms:.1f} ms, "
+              f"after a change {changed_ms:.1f} ms", file=sys.stderr)
     return results
 
 

@@ -1,5 +1,10 @@
-"""The portal's URLs plus /bench/bare/: a Django view behind the same middleware that touches
-no database and renders no template, the ceiling a page's requests per second are set against."""
+"""The portal's URLs plus two reference views behind the same middleware, which the pages'
+requests per second are set against:
+
+* /bench/bare/: touches no database and renders no template, the ceiling;
+* /bench/user/: loads the requester (session and user lookups, as every page for a
+  logged-in officer must), the ceiling of any logged-in page.
+"""
 
 from django.http import HttpResponse
 from django.urls import include, path
@@ -9,7 +14,12 @@ def bare(request):
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
 
 
+def user(request):
+    return HttpResponse("ok" if request.user.is_authenticated else "anonymous", content_type="text/plain; charset=utf-8")
+
+
 urlpatterns = [
     path("bench/bare/", bare, name="bench-bare"),
+    path("bench/user/", user, name="bench-user"),
     path("", include("onechoice.urls")),
 ]
