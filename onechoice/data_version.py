@@ -6,8 +6,8 @@ app server.
 
 * A random token, not a counter: if the cache loses the key (culled or cleared), a new
   token can never equal one that old entries were stored under.
-* Replaced inside the writing transaction: the cache is a table of the same database
-  (DatabaseCache), so the new token commits, or rolls back, with the change itself. A
+* Replaced inside the writing transaction: the "pages" cache is a table of the same
+  database (DatabaseCache), so the new token commits, or rolls back, with the change itself. A
   cache outside the database would not be transactional, so the token is then replaced
   once more after the commit (else a reader between the two could store old records
   under the new token).
@@ -25,22 +25,24 @@ import secrets
 from functools import partial
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 VERSION_KEY = "onechoice:data-version"
+CACHE = "pages"  # the alias holding the token and the entries kept under it
 PORTAL_APPS = frozenset({"onechoice", "meetings", "projects", "workgroups"})
 
 
 def _replace() -> str:
     token = secrets.token_hex(8)
-    cache.set(VERSION_KEY, token, None)
+    caches[CACHE].set(VERSION_KEY, token, None)
     return token
 
 
 def current() -> str:
+    cache = caches[CACHE]
     token = cache.get(VERSION_KEY)
     if token is None:
         cache.add(VERSION_KEY, secrets.token_hex(8), None)  # another server may have just set one
@@ -72,14 +74,14 @@ def changed(using: str = "default") -> None:
 
 
 def _after_commit() -> None:
-    if not isinstance(cache, DatabaseCache):
+    if not isinstance(caches[CACHE], DatabaseCache):
         _replace()
 
 
 def lookup(key: str) -> tuple[str, Any]:
     """The current version and the value stored under ``key`` at that version (or None), in
     one cache read."""
-    found = cache.get_many([VERSION_KEY, key])
+    found = caches[CACHE].get_many([VERSION_KEY, key])
     if VERSION_KEY not in found:
         return current(), None
     _read()
@@ -91,7 +93,7 @@ def lookup(key: str) -> tuple[str, Any]:
 
 def store(key: str, version: str, value: Any, timeout: int) -> None:
     """Keep ``value``, built from the records as they were at ``version``."""
-    cache.set(key, (version, value), timeout)
+    caches[CACHE].set(key, (version, value), timeout)
 
 
 def _on_write(sender, using="default", action="post_", **kwargs) -> None:

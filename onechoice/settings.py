@@ -229,13 +229,22 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Shared by every app server process (rendered PDFs live here): the database by default.
+# Shared by every app server process, in the database (tables made by createcachetable):
+# "default" holds rendered PDFs and import previews; "pages" holds built pages and which
+# document was last built, under the data version (onechoice/data_version.py). Apart, so
+# that culling the many page entries never drops a PDF or an import waiting for its confirm.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "onechoice_cache",
         "OPTIONS": {"MAX_ENTRIES": 5000},
-    }
+    },
+    "pages": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "onechoice_page_cache",
+        "TIMEOUT": 60 * 60 * 24,
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    },
 }
 
 from .settings_import_export import *  # noqa: E402,F403  (import and export in the admin)

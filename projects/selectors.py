@@ -78,9 +78,10 @@ def municipality_detail(lg_code: str, *, public: bool) -> Organization:
     attendances = Attendance.objects.select_related("meeting").order_by("meeting__date")
     if public:
         attendances = attendances.filter(meeting__is_published=True)
+    titles = projects_visible(public=public).only("title").order_by("first_fiscal_year", "pk")  # the page lists titles
     return Organization.objects.municipalities().prefetch_related(
-        Prefetch("proposed_projects", queryset=projects_for_list(projects_visible(public=public))),
-        Prefetch("target_projects", queryset=projects_for_list(projects_visible(public=public))),
+        Prefetch("proposed_projects", queryset=titles),
+        Prefetch("target_projects", queryset=titles),
         Prefetch("attendances", queryset=attendances),
     ).get(lg_code=lg_code)
 

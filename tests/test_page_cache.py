@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -131,7 +132,7 @@ def test_a_new_day_builds_the_page_again(client, toyama, monkeypatch):
 
 @pytest.mark.django_db
 def test_the_version_is_replaced_once_per_run_of_writes_and_again_after_a_read():
-    from django.core.cache import cache
+    cache = caches[data_version.CACHE]
 
     def token():  # looks without counting as a read
         return cache.get(data_version.VERSION_KEY)
@@ -175,8 +176,7 @@ def test_an_entry_stored_under_an_old_version_is_not_served():
 
 @pytest.mark.django_db
 def test_a_lost_version_key_never_revives_old_entries():
-    from django.core.cache import cache
-
+    cache = caches[data_version.CACHE]
     version, _ = data_version.lookup("page:test")
     data_version.store("page:test", version, "built", 60)
     cache.delete(data_version.VERSION_KEY)  # culled or cleared

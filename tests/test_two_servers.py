@@ -407,7 +407,19 @@ def _check(a: Server, b: Server, db: SharedDatabase) -> None:
     not_modified = browser.get(b, packet, If_None_Match=etag)
     assert not_modified.status == 304 and not_modified.body == b""
 
-    # 3. An edit through A's admin gives a new packet on both servers.
+    # Pages too: built by the first server asked, served by the other from the shared cache.
+    def cached_pages() -> set[tuple]:
+        return set(db.query("SELECT cache_key, expires FROM onechoice_page_cache WHERE cache_key LIKE '%:page:%'"))
+
+    meeting_page = f"/meetings/{meeting_id}/"
+    pages_before = cached_pages()  # the home page asked for above
+    assert "県民会館8階バンケットホール" in browser.get(a, meeting_page).text
+    pages_after_a = cached_pages()
+    assert len(pages_after_a - pages_before) == 1
+    assert "県民会館8階バンケットホール" in browser.get(b, meeting_page).text
+    assert cached_pages() == pages_after_a, "B built the page again instead of using A's"
+
+    # 3. An edit through A's admin gives a new packet and a new page on both servers.
     change = f"/admin/meetings/meeting/{meeting_id}/change/"
     form = form_fields(browser.get(a, change).text, "meeting_form")
     assert ("venue", "県民会館8階バンケットホール") in form
@@ -425,6 +437,7 @@ def _check(a: Server, b: Server, db: SharedDatabase) -> None:
     assert new_on_b.status == 200 and new_on_b.headers["ETag"] == new_on_a.headers["ETag"]
     assert new_on_b.body == new_on_a.body
     assert cached_pdfs() == after_edit, "B rendered the new packet again instead of using A's"
+    assert NEW_VENUE in browser.get(b, meeting_page).text
     # The agenda on its own is new on B too.
     agenda = browser.get(b, f"/meetings/{meeting_id}/agenda.pdf")
     assert NEW_VENUE.replace(" ", "") in pdf_text(agenda.body)
