@@ -124,6 +124,7 @@ def environment(db: Database, workdir: Path, *, production: bool) -> dict[str, s
         "DATABASE_URL": db.url,
         "STATIC_ROOT": str(workdir / "static"),
         "MEDIA_ROOT": str(workdir / "media"),
+        "PDF_SPOOL_DIR": str(workdir / "spool"),
         "DEBUG": "0",
         "PYTHONUNBUFFERED": "1",
     })
@@ -533,10 +534,14 @@ def evaluate(scales: dict[int, dict]) -> list[dict]:
     p95 = {n: scales[at]["pages"][n]["alone"]["p95_ms"] for n in page_names}
     slow = {n: v for n, v in p95.items() if v is None or v > TARGET_P95_MS}
     worst = sorted(p95.items(), key=lambda kv: -(kv[1] or 0))
+    built = {n: scales[at]["queries"][n].get("built_ms") for n in page_names}
+    slowest_built = max(((v, n) for n, v in built.items() if v is not None), default=None)
+    detail = "worst: " + ", ".join(f"{n} {v} ms" for n, v in worst[:3])
+    if slowest_built:
+        detail += f"; built afresh after an edit (in-process): at most {slowest_built[0]} ms ({slowest_built[1]})"
     targets.append({
         "target": f"page p95 ≤ {TARGET_P95_MS} ms at {at}× (one client)",
-        "met": not slow,
-        "detail": "worst: " + ", ".join(f"{n} {v} ms" for n, v in worst[:3]),
+        "met": not slow, "detail": detail,
     })
 
     below, _ = _shares_below(scales, lambda page: (page.get("public") or {}).get("rps"))

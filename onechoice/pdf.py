@@ -26,12 +26,12 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.core.files.storage import FileSystemStorage, default_storage
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import FileResponse, HttpResponseNotModified
 from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from . import data_version
+from . import data_version, spool
 
 logger = logging.getLogger(__name__)
 
@@ -152,20 +152,23 @@ engine = _Engine()
 
 @dataclass(frozen=True)
 class PDFDocument:
-    """A rendered document: its bytes, its download names and the ETag of its content."""
+    """A rendered document: its bytes, its download names and the ETag of its content (the
+    key its bytes are cached under). ``content`` is None when only this server's download
+    spool holds the bytes (the common case for a repeated download)."""
 
-    content: bytes
+    content: bytes | None
     filename: str  # 令和3年度第4回_次第.pdf
     ascii_filename: str  # onechoice-2021-4-agenda.pdf, for clients without RFC 5987
     etag: str
 
     def response(self, request) -> HttpResponseBase:
-        """The PDF as a download; 304 when the client already holds these bytes."""
+        """The PDF as a download, sent from the spool; 304 when the client already holds
+        these bytes."""
         etag = f'"{self.etag}"'
         if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
             response = HttpResponseNotModified()
         else:
-            response = HttpResponse(self.content, content_type="application/pdf")
+            response = FileResponse(spool.open_or_fill(self.etag, self.content), content_type="application/pdf")
             response["Content-Disposition"] = (
                 f'attachment; filename="{self.ascii_filename}"; filename*=UTF-8\'\'{quote(self.filename)}'
             )
@@ -214,14 +217,17 @@ def cached_pdf(key: str, build) -> bytes:
 
 def current_document(name: str, build: Callable[[], PDFDocument]) -> PDFDocument:
     """``build()``, or, while no record has changed since it last ran, the document it built
-    then, for two cache reads (its names and ETag, then its bytes) instead of the queries,
-    templates and merges that tell whether the bytes are still right. ``name`` says which
+    then, for one cache read (its names and ETag; the bytes are in this server's spool, or
+    one more read away) instead of the queries, templates and merges that tell whether the
+    bytes are still right. ``name`` says which
     document for whom, e.g. ``packet:12:public``. The first request after a change pays
     ``build()``, which renders only what the change touched (the bytes are cached by content)."""
     key = "document:" + hashlib.sha256(f"{name}\0{timezone.localdate().isoformat()}".encode()).hexdigest()
     version, entry = data_version.lookup(key)
     if entry is not None:
         filename, ascii_filename, etag = entry
+        if spool.holds(etag):
+            return PDFDocument(None, filename, ascii_filename, etag)
         content = cache.get(f"pdf:{etag}")
         if content is not None:
             return PDFDocument(content, filename, ascii_filename, etag)

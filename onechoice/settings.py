@@ -167,6 +167,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# PDFs this app server has sent, one file per ETag (onechoice/spool.py): a local copy of what
+# the shared cache holds, never stale and never needed by another server.
+PDF_SPOOL_DIR = Path(os.environ.get("PDF_SPOOL_DIR", BASE_DIR / "var" / "pdf-spool"))
 
 # Uploads (handouts, photos): files under MEDIA_ROOT, or with STORAGE_BACKEND=s3 an S3-compatible
 # bucket (pip install ".[s3]"); credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY

@@ -12,6 +12,12 @@ def pytest_report_header(config):
     return f"database: {db['ENGINE'].rsplit('.', 1)[-1]} ({where})"
 
 
+@pytest.fixture(autouse=True)
+def _pdf_spool(settings, tmp_path_factory):
+    """Downloads are spooled in the test session's temporary directory, not the project's."""
+    settings.PDF_SPOOL_DIR = tmp_path_factory.getbasetemp() / "pdf-spool"
+
+
 @pytest.fixture(scope="module")
 def _toyama_module(django_db_setup, django_db_blocker):
     # Loading takes about a second (every row is full_clean()ed), so a module loads it once

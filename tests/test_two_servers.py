@@ -112,7 +112,7 @@ def production_env(database_url: str, tmp: Path) -> dict:
         k: v for k, v in os.environ.items()
         if not k.startswith(("AWS_", "STORAGE_", "SECURE_", "DJANGO_"))
         and k not in {"DATABASE_URL", "ONECHOICE_ENV", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS",
-                      "STATIC_ROOT", "MEDIA_ROOT", "DEBUG"}
+                      "STATIC_ROOT", "MEDIA_ROOT", "PDF_SPOOL_DIR", "DEBUG"}
     }
     return inherited | {
         "ONECHOICE_ENV": "production",
@@ -142,6 +142,7 @@ class Server:
     port: int
     process: subprocess.Popen
     log: Path
+    spool: Path  # its own download spool, as on its own machine
 
     def log_tail(self) -> str:
         return f"--- {self.name}'s log ---\n" + "\n".join(self.log.read_text(errors="replace").splitlines()[-40:])
@@ -154,6 +155,8 @@ def start_server(name: str, env: dict, tmp: Path) -> Server:
     sock.bind((HOST, 0))
     sock.set_inheritable(True)
     log = tmp / f"server-{name}.log"
+    spool = tmp / f"spool-{name}"
+    env = env | {"PDF_SPOOL_DIR": str(spool)}
     try:
         process = subprocess.Popen(
             [
@@ -165,7 +168,7 @@ def start_server(name: str, env: dict, tmp: Path) -> Server:
             cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
             pass_fds=[sock.fileno()], start_new_session=True,
         )
-        return Server(name, sock.getsockname()[1], process, log)
+        return Server(name, sock.getsockname()[1], process, log, spool)
     finally:
         sock.close()
 
@@ -401,9 +404,12 @@ def _check(a: Server, b: Server, db: SharedDatabase) -> None:
     after_a = cached_pdfs()
     assert len(after_a) >= 4  # agenda, attendee list, seating chart, … and the packet itself
 
+    spooled = f"{etag.strip(chr(34))}.pdf"
+    assert (a.spool / spooled).read_bytes() == first.body and not (b.spool / spooled).exists()
     from_b = browser.get(b, packet)
     assert from_b.status == 200 and from_b.headers["ETag"] == etag and from_b.body == first.body
     assert cached_pdfs() == after_a, "B rendered the packet again instead of using A's"
+    assert (b.spool / spooled).read_bytes() == first.body  # B's own copy, from the shared cache
     not_modified = browser.get(b, packet, If_None_Match=etag)
     assert not_modified.status == 304 and not_modified.body == b""
 

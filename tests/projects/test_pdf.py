@@ -354,7 +354,7 @@ def test_sheet_urls(client, toyama):
 
     hunting = Project.objects.get(title="有害鳥獣の市町村による連携捕獲の推進")
     response = client.get(f"/projects/{hunting.pk}/sheet.pdf?fiscal_year=2021")
-    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert response.status_code == 200 and response.getvalue().startswith(b"%PDF")
     assert "onechoice_2021_project-" in response["Content-Disposition"]
     assert client.get(f"/projects/{hunting.pk}/sheet.pdf").status_code == 200  # its latest year
     assert client.get(f"/projects/{hunting.pk}/sheet.pdf?fiscal_year=2030").status_code == 404
