@@ -1,9 +1,9 @@
 """Portal pages served from the shared cache until a record changes.
 
 A page is built for an audience (the public, or logged-in staff who also see unpublished
-records), not for one person: the only personal part, the account menu (管理画面,
-ログアウト（名前）and its CSRF token), is left as a marker when the page is built and
-filled in for each request. Entries are kept under the data version (onechoice.data_version),
+records), not for one person: the only personal part, the account menu of a logged-in user
+(管理画面, ログアウト（名前）and its CSRF token), is left as a marker when the page is built
+and filled in for each request; an anonymous visitor's menu (ログイン) is part of the page. Entries are kept under the data version (onechoice.data_version),
 so any change to any record makes every cached page obsolete on every server; the date is
 part of the key because "upcoming" and "recent" move with it.
 
@@ -28,11 +28,14 @@ TIMEOUT = 60 * 60 * 24
 
 def page_key(request) -> str:
     audience = "staff" if sees_unpublished(request.user) else "public"
-    parts = [audience, translation.get_language() or "", timezone.localdate().isoformat(), request.get_full_path()]
+    visitor = "member" if request.user.is_authenticated else "anonymous"  # whose menu is part of the page
+    parts = [audience, visitor, translation.get_language() or "", timezone.localdate().isoformat(), request.get_full_path()]
     return "page:" + hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
 def _with_account_menu(request, content: bytes) -> bytes:
+    if ACCOUNT_MENU_MARKER.encode() not in content:
+        return content  # an anonymous visitor's page: its menu (ログイン) is the same for all
     menu = render_to_string("_account_menu.html", request=request)
     return content.replace(ACCOUNT_MENU_MARKER.encode(), menu.encode(), 1)
 
@@ -48,7 +51,8 @@ def cached_page(view):
         key = page_key(request)
         version, entry = data_version.lookup(key)
         if entry is None:
-            request.account_menu_deferred = True  # base.html writes the marker instead
+            # base.html writes the marker instead of a logged-in user's menu
+            request.account_menu_deferred = request.user.is_authenticated
             try:
                 response = view(request, *args, **kwargs)
             finally:

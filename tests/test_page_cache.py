@@ -59,6 +59,8 @@ def test_the_public_never_gets_the_page_built_for_staff(client, toyama):
     public = get(client, "/meetings/")
     assert f"/meetings/{meeting.pk}/" not in public
     assert "ログイン" in public and "ログアウト" not in public
+    again = get(Client(), "/meetings/", queries=1)  # another visitor: the page as kept, menu and all
+    assert again == public and page_cache.ACCOUNT_MENU_MARKER not in again
     # and a staff member after a visitor gets the staff page, not the public one
     assert f"/meetings/{meeting.pk}/" in get(logged_in("officer2"), "/meetings/", queries=3)
 
