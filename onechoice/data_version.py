@@ -1,91 +1,91 @@
-"""The data version: a random token in the shared cache that is replaced whenever a record
-of the portal changes. Pages and PDFs built from the records are cached under it, so a
-request whose answer was built before costs one cache read instead of queries, templates
-and a PDF merge; any change anywhere makes every such entry obsolete at once, on every
-app server.
+"""The data version: a random token, replaced after every committed change to the portal's
+records. Pages and PDFs built from the records are cached under it (and under the release,
+so a deploy starts afresh), so a request whose answer was built before costs a cache read
+instead of queries, templates and a PDF merge; any change anywhere makes every such entry
+obsolete at once, on every app server.
 
-* A random token, not a counter: if the cache loses the key (culled or cleared), a new
-  token can never equal one that old entries were stored under.
-* Replaced inside the writing transaction: the "pages" cache is a table of the same
-  database (DatabaseCache), so the new token commits, or rolls back, with the change itself. A
-  cache outside the database would not be transactional, so the token is then replaced
-  once more after the commit (else a reader between the two could store old records
-  under the new token).
-* The version is read before the records (``lookup`` then build then ``store``): an entry
-  can hold records newer than its version, never older.
+* One row of its own table (``DataVersion``), not a cache entry: never culled, and a failed
+  replacement raises instead of passing unnoticed.
+* Replaced after the commit (``on_commit``), in its own short statement: writers never hold
+  a lock on the row for the length of their transaction, and a rolled-back transaction
+  replaces nothing. Once per transaction, however many rows it wrote.
+* The version is read before the records (``lookup``, then build, then ``store``): an entry
+  can hold records newer than its version (the commit came between the two reads; the
+  replacement after it makes the entry obsolete), never older.
+* A random token, not a counter: a restored or re-created row can never equal a token that
+  old entries were stored under.
 
 Every save, delete and many-to-many change of the portal's models sends a signal that
-replaces the token. Writes that send no signals (the importer's bulk inserts) call
-``changed()`` themselves.
+schedules the replacement. Writes that send no signals (the importer's bulk inserts) call
+``changed()`` themselves; edits made outside the portal (psql, a restore) need it too.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
-from functools import partial
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import caches
-from django.core.cache.backends.db import DatabaseCache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-VERSION_KEY = "onechoice:data-version"
-CACHE = "pages"  # the alias holding the token and the entries kept under it
+CACHE = "pages"  # the cache alias holding the entries kept under the version
 PORTAL_APPS = frozenset({"onechoice", "meetings", "projects", "workgroups"})
 
 
-def _replace() -> str:
-    token = secrets.token_hex(8)
-    caches[CACHE].set(VERSION_KEY, token, None)
-    return token
+def _model():
+    from .models import DataVersion
+
+    return DataVersion
 
 
 def current() -> str:
-    cache = caches[CACHE]
-    token = cache.get(VERSION_KEY)
-    if token is None:
-        cache.add(VERSION_KEY, secrets.token_hex(8), None)  # another server may have just set one
-        token = cache.get(VERSION_KEY)
-    _read()
+    DataVersion = _model()
+    token = DataVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+    if token is None:  # the row was deleted by hand: make it again
+        token = DataVersion.objects.get_or_create(pk=1, defaults={"token": secrets.token_hex(8)})[0].token
     return token
 
 
-def _read() -> None:
-    transaction.get_connection().onechoice_unread_replacement = None
+def _replace() -> None:
+    DataVersion = _model()
+    if not DataVersion.objects.filter(pk=1).update(token=secrets.token_hex(8)):
+        DataVersion.objects.get_or_create(pk=1, defaults={"token": secrets.token_hex(8)})
 
 
 def changed(using: str = "default") -> None:
-    """Make every entry stored under the current version obsolete.
-
-    Within one transaction the token is replaced once for a run of writes (importing a
-    thousand rows replaces it once), and again after anyone has read it."""
+    """Make every entry stored under the current version obsolete once this transaction
+    commits (at once outside a transaction)."""
     connection = transaction.get_connection(using)
-    unread = getattr(connection, "onechoice_unread_replacement", None)
-    # ``unread`` is the callback queued with on_commit when this transaction last replaced
-    # the token; Django drops it when the transaction (or the savepoint) rolls back, as the
-    # database drops the token written in it.
-    if connection.in_atomic_block and unread and any(entry[1] is unread for entry in connection.run_on_commit):
+    # One replacement per transaction: Django drops queued callbacks when the transaction
+    # (or the savepoint they were queued in) rolls back.
+    if connection.in_atomic_block and any(entry[1] is _replace for entry in connection.run_on_commit):
         return
-    _replace()
-    replacement = partial(_after_commit)  # a new object each time, to tell replacements apart
-    connection.onechoice_unread_replacement = replacement
-    transaction.on_commit(replacement, using=using)
+    transaction.on_commit(_replace, using=using)
 
 
-def _after_commit() -> None:
-    if not isinstance(caches[CACHE], DatabaseCache):
-        _replace()
+@cache
+def release() -> str:
+    """What besides the records shapes a page or a document: the portal's own code,
+    templates and stylesheets (read once per process). Servers of two releases, as during a
+    rolling restart, never share entries."""
+    digest = hashlib.sha256()
+    base = Path(settings.BASE_DIR)
+    for folder in ("onechoice", "meetings", "projects", "workgroups", "templates", "static/css"):
+        for path in sorted((base / folder).rglob("*")):
+            if path.suffix in {".py", ".html", ".css", ".txt"} and "migrations" not in path.parts:
+                digest.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def lookup(key: str) -> tuple[str, Any]:
-    """The current version and the value stored under ``key`` at that version (or None), in
-    one cache read."""
-    found = caches[CACHE].get_many([VERSION_KEY, key])
-    if VERSION_KEY not in found:
-        return current(), None
-    _read()
-    version, entry = found[VERSION_KEY], found.get(key)
+    """The current version and the value stored under ``key`` at that version (or None)."""
+    version = current()
+    entry = caches[CACHE].get(key)
     if entry is not None and entry[0] == version:
         return version, entry[1]
     return version, None
@@ -97,7 +97,11 @@ def store(key: str, version: str, value: Any, timeout: int) -> None:
 
 
 def _on_write(sender, using="default", action="post_", **kwargs) -> None:
-    if sender._meta.app_label in PORTAL_APPS and action.startswith("post_"):  # m2m: after, not before
+    if (
+        sender._meta.app_label in PORTAL_APPS
+        and sender._meta.model_name != "dataversion"
+        and action.startswith("post_")  # m2m: after, not before
+    ):
         changed(using)
 
 

@@ -246,3 +246,14 @@ class ScheduledEvent(models.Model):
 # Change history (who, when, what) of every record, shown to the secretariat in the admin.
 for _model in (Organization, Department, Division, Official, Affiliation,):
     register_history(_model)
+
+
+class DataVersion(models.Model):
+    """One row: the data version (onechoice/data_version.py), a token replaced after every
+    committed change to the portal's records. Its own table, not a cache entry, so that it
+    is never culled and a failed replacement raises instead of passing unnoticed."""
+
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("データ版")

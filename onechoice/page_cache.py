@@ -7,7 +7,8 @@ and filled in for each request; an anonymous visitor's menu (ログイン) is pa
 so any change to any record makes every cached page obsolete on every server; the date is
 part of the key because "upcoming" and "recent" move with it.
 
-A hit costs the session and user lookups every logged-in request makes, plus one cache read.
+A hit costs the session and user lookups every logged-in request makes, the version and
+one cache read.
 """
 
 from __future__ import annotations
@@ -26,10 +27,18 @@ ACCOUNT_MENU_MARKER = "<!--onechoice:account-menu-->"
 TIMEOUT = 60 * 60 * 24
 
 
+# The query parameters portal pages read (filters, sort, page): a request with any other is
+# answered afresh and not kept, so made-up parameters cannot fill the cache.
+PARAMETERS = frozenset({"fiscal_year", "municipality", "department", "status", "q", "sort", "page", "kind"})
+
+
 def page_key(request) -> str:
     audience = "staff" if sees_unpublished(request.user) else "public"
     visitor = "member" if request.user.is_authenticated else "anonymous"  # whose menu is part of the page
-    parts = [audience, visitor, translation.get_language() or "", timezone.localdate().isoformat(), request.get_full_path()]
+    parts = [
+        data_version.release(), audience, visitor, translation.get_language() or "",
+        timezone.localdate().isoformat(), request.get_full_path(),
+    ]
     return "page:" + hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
@@ -46,7 +55,7 @@ def cached_page(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD"):
+        if request.method not in ("GET", "HEAD") or not PARAMETERS.issuperset(request.GET):
             return view(request, *args, **kwargs)
         key = page_key(request)
         version, entry = data_version.lookup(key)

@@ -17,6 +17,7 @@ import logging
 import mimetypes
 import threading
 from collections.abc import Callable
+from typing import BinaryIO
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -153,22 +154,26 @@ engine = _Engine()
 @dataclass(frozen=True)
 class PDFDocument:
     """A rendered document: its bytes, its download names and the ETag of its content (the
-    key its bytes are cached under). ``content`` is None when only this server's download
-    spool holds the bytes (the common case for a repeated download)."""
+    key its bytes are cached under). ``content`` is None when the bytes are ``spooled``: open
+    in this server's download spool (the common case for a repeated download)."""
 
     content: bytes | None
     filename: str  # 令和3年度第4回_次第.pdf
     ascii_filename: str  # onechoice-2021-4-agenda.pdf, for clients without RFC 5987
     etag: str
+    spooled: BinaryIO | None = None  # the bytes, opened in this server's spool
 
     def response(self, request) -> HttpResponseBase:
         """The PDF as a download, sent from the spool; 304 when the client already holds
         these bytes."""
         etag = f'"{self.etag}"'
         if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+            if self.spooled:
+                self.spooled.close()
             response = HttpResponseNotModified()
         else:
-            response = FileResponse(spool.open_or_fill(self.etag, self.content), content_type="application/pdf")
+            file = self.spooled or spool.open_or_fill(self.etag, self.content)
+            response = FileResponse(file, content_type="application/pdf")
             response["Content-Disposition"] = (
                 f'attachment; filename="{self.ascii_filename}"; filename*=UTF-8\'\'{quote(self.filename)}'
             )
@@ -217,22 +222,25 @@ def cached_pdf(key: str, build) -> bytes:
 
 def current_document(name: str, build: Callable[[], PDFDocument]) -> PDFDocument:
     """``build()``, or, while no record has changed since it last ran, the document it built
-    then, for one cache read (its names and ETag; the bytes are in this server's spool, or
-    one more read away) instead of the queries, templates and merges that tell whether the
-    bytes are still right. ``name`` says which
-    document for whom, e.g. ``packet:12:public``. The first request after a change pays
-    ``build()``, which renders only what the change touched (the bytes are cached by content)."""
-    key = "document:" + hashlib.sha256(f"{name}\0{timezone.localdate().isoformat()}".encode()).hexdigest()
+    then: its names and ETag from the cache and its bytes from this server's spool (else
+    from the shared cache), instead of the queries, templates and merges that tell whether
+    the bytes are still right. ``name`` says which document for whom, e.g.
+    ``packet:12:True``. The first request after a change pays ``build()``, which renders
+    only what the change touched (the bytes are cached by content)."""
+    parts = f"{name}\0{timezone.localdate().isoformat()}\0{data_version.release()}"
+    key = "document:" + hashlib.sha256(parts.encode()).hexdigest()
     version, entry = data_version.lookup(key)
     if entry is not None:
         filename, ascii_filename, etag = entry
-        if spool.holds(etag):
-            return PDFDocument(None, filename, ascii_filename, etag)
+        spooled = spool.open_existing(etag)
+        if spooled is not None:
+            return PDFDocument(None, filename, ascii_filename, etag, spooled)
         content = cache.get(f"pdf:{etag}")
         if content is not None:
             return PDFDocument(content, filename, ascii_filename, etag)
     document = build()
-    data_version.store(key, version, (document.filename, document.ascii_filename, document.etag), CACHE_TIMEOUT)
+    entry = (document.filename, document.ascii_filename, document.etag)
+    data_version.store(key, version, entry, 60 * 60 * 24)  # the date is in the key
     return document
 
 

@@ -184,6 +184,9 @@ if STORAGE_BACKEND == "s3":
         "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
         "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
         "file_overwrite": False,  # a second 資料.pdf gets a new name, as on the file system
+        # Signed links (photos) sit in pages kept up to a day (onechoice/page_cache.py): they
+        # must outlive the page that holds them.
+        "querystring_expire": 60 * 60 * 26,
     }
     STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3}
     if _s3["custom_domain"]:

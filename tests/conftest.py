@@ -13,6 +13,17 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(autouse=True)
+def _data_version_replaced_at_once(request, monkeypatch):
+    """Tests run inside transactions that never commit, so the data version, which is replaced
+    after a commit, is replaced at once instead. Tests marked ``real_commits`` (with
+    ``transactional_db``) keep the after-commit behaviour; so does the two-server test."""
+    from onechoice import data_version
+
+    if "real_commits" not in request.keywords:
+        monkeypatch.setattr(data_version, "changed", lambda using="default": data_version._replace())
+
+
+@pytest.fixture(autouse=True)
 def _pdf_spool(settings, tmp_path_factory):
     """Downloads are spooled in the test session's temporary directory, not the project's."""
     settings.PDF_SPOOL_DIR = tmp_path_factory.getbasetemp() / "pdf-spool"

@@ -20,12 +20,12 @@ def etag(n) -> str:
 
 
 def test_filled_once_then_read_from_disk(spool_dir):
-    assert not spool.holds(etag(1))
+    assert spool.open_existing(etag(1)) is None
     with pytest.raises(FileNotFoundError):
         spool.open_or_fill(etag(1), None)  # nothing to fill it with
     with spool.open_or_fill(etag(1), b"%PDF-1.7 one") as fh:
         assert fh.read() == b"%PDF-1.7 one"
-    assert spool.holds(etag(1))
+    spool.open_existing(etag(1)).close()
     with spool.open_or_fill(etag(1), None) as fh:  # the bytes are not needed any more
         assert fh.read() == b"%PDF-1.7 one"
     assert sorted(p.name for p in spool_dir.iterdir()) == [f"{etag(1)}.pdf"]  # no temporary file left
@@ -46,3 +46,13 @@ def test_the_oldest_files_go_when_there_are_too_many(spool_dir, monkeypatch):
         os.utime(spool.path_of(etag(n)), (now - 100 + n, now - 100 + n))
     spool.open_or_fill(etag(5), b"x").close()  # the sixth: trimmed back to 90 %
     assert sorted(p.name for p in spool_dir.glob("*.pdf")) == sorted(f"{etag(n)}.pdf" for n in (2, 3, 4, 5))
+
+
+def test_leftovers_of_a_failed_write_are_removed(spool_dir, monkeypatch):
+    monkeypatch.setattr(spool, "MAX_FILES", 5)
+    spool_dir.mkdir(parents=True)
+    old, recent = spool_dir / ".tmp-old", spool_dir / ".tmp-recent"
+    old.write_bytes(b"half"), recent.write_bytes(b"half")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    spool.open_or_fill(etag(1), b"x").close()
+    assert not old.exists() and recent.exists()  # a write in progress elsewhere is left alone
