@@ -30,7 +30,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 CACHE = "pages"  # the cache alias holding the entries kept under the version
@@ -45,7 +45,11 @@ def _model():
 
 def current() -> str:
     DataVersion = _model()
-    token = DataVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+    connection = connections[router.db_for_read(DataVersion)]
+    with connection.cursor() as cursor:  # on every cached request: plain SQL, no ORM compiling
+        cursor.execute(f"SELECT token FROM {connection.ops.quote_name(DataVersion._meta.db_table)} WHERE id = 1")
+        row = cursor.fetchone()
+    token = row[0] if row else None
     if token is None:  # the row was deleted by hand: make it again
         token = DataVersion.objects.get_or_create(pk=1, defaults={"token": secrets.token_hex(8)})[0].token
     return token
