@@ -53,7 +53,7 @@ DIVISION_SCOPED = {
     "projects.indicator": "project__divisions",
     "projects.indicatorvalue": "indicator__project__divisions",
     "projects.milestone": "project__divisions",
-    "workgroups.session": "working_group__project__divisions",
+    "workgroups.workinggroupsession": "working_group__project__divisions",
 }
 
 

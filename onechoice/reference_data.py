@@ -34,7 +34,7 @@ from projects.models import (
     Project,
     ProjectYear,
 )
-from workgroups.models import Session, WorkingGroup
+from workgroups.models import WorkingGroupSession, WorkingGroup
 
 FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures" / "toyama"
 FILES = ("organizations.yaml", "meetings.yaml", "projects.yaml", "workgroups.yaml")
@@ -365,7 +365,7 @@ def _load_workgroups(doc, lk: _Lookups, report: LoadReport) -> None:
         for session in row.get("sessions", []):
             _save(
                 f"{where} {session.get('date') or session.get('planned')}",
-                Session(
+                WorkingGroupSession(
                     working_group=wg, date=session.get("date"), kind=session.get("kind", "wg"),
                     name=session.get("name", ""), note=session.get("note", ""),
                     status=session.get("status", "held"), **_planned(session.get("planned")),

@@ -16,7 +16,7 @@ PORTAL_APPS = ("onechoice", "projects", "meetings", "workgroups")
 # What division staff may edit: their items' yearly results, indicators and WG sessions.
 _DIVISION_EDITABLE = {
     "projects": ["projectyear", "measure", "measureresult", "highlight", "photo", "indicator", "indicatorvalue", "milestone"],
-    "workgroups": ["session"],
+    "workgroups": ["workinggroupsession"],
 }
 
 

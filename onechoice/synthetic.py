@@ -68,7 +68,7 @@ from projects.models import (
     Project,
     ProjectYear,
 )
-from workgroups.models import Session, WorkingGroup
+from workgroups.models import WorkingGroupSession, WorkingGroup
 
 MARK = "群）"  # 「…（第2群）」: how synthetic items are told from real ones
 
@@ -237,7 +237,7 @@ def _read_base() -> _Base:
         ),
         working_groups=list(
             WorkingGroup.objects.order_by("pk").prefetch_related(
-                "departments", "members", Prefetch("sessions", queryset=Session.objects.order_by("pk"))
+                "departments", "members", Prefetch("sessions", queryset=WorkingGroupSession.objects.order_by("pk"))
             )
         ),
         meetings=list(
@@ -405,7 +405,7 @@ class _CohortWriter:
         for s in original.sessions.all():
             day = self.date(s.date)
             self.save(
-                Session(
+                WorkingGroupSession(
                     working_group=wg, date=day and _nearby_day(self.rng, day), kind=s.kind, name=self.text(s.name),
                     note=s.note, status=s.status, planned_year=self.year(s.planned_year),
                     planned_month=s.planned_month, planned_period=s.planned_period,
@@ -528,7 +528,7 @@ DUMP = {
     WorkingGroup: ["project__title", "order", "scope", "note", "lead_department__name"],
     WorkingGroup.departments.through: ["workinggroup__project__title", "workinggroup__order", "department__name"],
     WorkingGroup.members.through: ["workinggroup__project__title", "workinggroup__order", "organization__name"],
-    Session: ["working_group__project__title", "working_group__order", "date", "status", "planned_year",
+    WorkingGroupSession: ["working_group__project__title", "working_group__order", "date", "status", "planned_year",
               "planned_month", "planned_period", "kind", "name", "note"],
     Meeting: ["fiscal_year", "kind", "number", "title", "mode", "venue", "date", "start_time", "end_time", "status",
               "planned_year", "planned_month", "planned_period", "planned_topics", "is_published"],

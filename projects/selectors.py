@@ -6,7 +6,7 @@ from django.db.models import F, Prefetch, Q, QuerySet
 
 from meetings.models import AgendaItem, Attendance
 from onechoice.models import Organization
-from workgroups.models import Session, WorkingGroup
+from workgroups.models import WorkingGroupSession, WorkingGroup
 
 from .models import Highlight, Indicator, MeasureResult, Project, ProjectYear
 
@@ -65,7 +65,7 @@ def project_detail(pk: int, *, public: bool = False) -> Project:
         Prefetch(
             "working_groups",
             queryset=WorkingGroup.objects.prefetch_related(
-                "departments", Prefetch("sessions", queryset=Session.objects.order_by(F("date").asc(nulls_last=True), "planned_year", "planned_month"))
+                "departments", Prefetch("sessions", queryset=WorkingGroupSession.objects.order_by(F("date").asc(nulls_last=True), "planned_year", "planned_month"))
             ),
         ),
         Prefetch("agenda_items", queryset=agenda_items),

@@ -7,7 +7,7 @@ from meetings.models import Attendance, Meeting
 from onechoice.models import Department, Organization
 from onechoice.services import validated_save
 from projects.models import Project
-from workgroups.models import Session, WorkingGroup
+from workgroups.models import WorkingGroupSession, WorkingGroup
 
 _seq = itertools.count(1)
 
@@ -54,5 +54,5 @@ def working_group(project: Project, dept: Department, **fields) -> WorkingGroup:
     return validated_save(WorkingGroup(project=project, **(defaults | fields)), m2m={"departments": [dept]})
 
 
-def session(wg: WorkingGroup, **fields) -> Session:
-    return validated_save(Session(working_group=wg, **({"date": dt.date(2021, 5, 1)} | fields)))
+def session(wg: WorkingGroup, **fields) -> WorkingGroupSession:
+    return validated_save(WorkingGroupSession(working_group=wg, **({"date": dt.date(2021, 5, 1)} | fields)))

@@ -8,7 +8,7 @@ from meetings.models import AgendaItem, Attendance, Handout, Meeting
 from projects.models import (
     Highlight, Indicator, IndicatorValue, Measure, MeasureResult, Photo, Project, ProjectYear,
 )
-from workgroups.models import Session, WorkingGroup
+from workgroups.models import WorkingGroupSession, WorkingGroup
 
 
 def _copy(obj, **changes):
@@ -58,7 +58,7 @@ def multiply(factor: int) -> None:
                 wg = _copy(wg, project=copy)
                 wg.save()
                 wg.departments.set(departments)
-                Session.objects.bulk_create(_copy(s, working_group=wg) for s in Session.objects.filter(working_group_id=old_wg))
+                WorkingGroupSession.objects.bulk_create(_copy(s, working_group=wg) for s in WorkingGroupSession.objects.filter(working_group_id=old_wg))
         year = 2030 + n
         new_meeting = _copy(Meeting.objects.get(pk=meeting.pk), fiscal_year=year, date=dt.date(year, 6, 1))
         new_meeting.save()

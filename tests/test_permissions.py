@@ -9,7 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from meetings.models import Meeting
 from onechoice.services import validated_save
 from projects.models import Project, ProjectYear
-from workgroups.models import Session, WorkingGroup
+from workgroups.models import WorkingGroupSession, WorkingGroup
 
 ROLES = ["secretariat", "division", "municipal", "public"]
 EVERYONE = dict.fromkeys(ROLES, 200)
@@ -166,7 +166,7 @@ def admin_routes():
                     yield name, model, action
 
 
-DIVISION_ADDS = {"projectyear", "measure", "measureresult", "highlight", "photo", "indicator", "indicatorvalue", "milestone", "session"}
+DIVISION_ADDS = {"projectyear", "measure", "measureresult", "highlight", "photo", "indicator", "indicatorvalue", "milestone", "workinggroupsession"}
 
 
 def expected_admin_status(role, model_name, action):
@@ -244,14 +244,14 @@ def test_division_staff_cannot_change_another_divisions_item(division_client, wo
 def test_division_staff_cannot_add_a_session_to_another_divisions_wg(division_client, world):
     others = WorkingGroup.objects.filter(project__title="自治体行政のデジタル化").first()
     own = WorkingGroup.objects.filter(project__title="有害鳥獣の市町村による連携捕獲の推進").first()
-    before = Session.objects.count()
+    before = WorkingGroupSession.objects.count()
     form = {"date": "2022-03-01", "status": "held", "kind": "wg", "name": "", "note": ""}
-    refused = division_client.post(reverse("admin:workgroups_session_add"), form | {"working_group": others.pk})
+    refused = division_client.post(reverse("admin:workgroups_workinggroupsession_add"), form | {"working_group": others.pk})
     assert refused.status_code == 200 and "正しく選択してください" in refused.text
-    assert Session.objects.count() == before
-    accepted = division_client.post(reverse("admin:workgroups_session_add"), form | {"working_group": own.pk})
+    assert WorkingGroupSession.objects.count() == before
+    accepted = division_client.post(reverse("admin:workgroups_workinggroupsession_add"), form | {"working_group": own.pk})
     assert accepted.status_code == 302
-    assert Session.objects.count() == before + 1
+    assert WorkingGroupSession.objects.count() == before + 1
 
 
 def test_division_staff_cannot_change_meetings(division_client, world):

@@ -11,7 +11,7 @@ from django.db import models
 from meetings.models import Attendance, Meeting
 from onechoice import reference_data
 from projects.models import Indicator, MeasureResult, Project, ProjectYear
-from workgroups.models import Session
+from workgroups.models import WorkingGroupSession
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_da43dbc95c320d57.txt"
 SEED_TEXT = SEED.read_text(encoding="utf-8") if SEED.exists() else None
@@ -129,7 +129,7 @@ def test_the_dx_plan_leading_projects_grades(toyama):
 
 
 def test_wg_sessions_are_real_dates_from_february_2021_to_march_2022(toyama):
-    sessions = list(Session.objects.all())
+    sessions = list(WorkingGroupSession.objects.all())
     dated = [s for s in sessions if s.date]
     assert min(s.date for s in dated) == dt.date(2021, 2, 17)
     assert max(s.date for s in dated) <= dt.date(2022, 3, 31)
@@ -145,7 +145,7 @@ def test_wg_sessions_are_real_dates_from_february_2021_to_march_2022(toyama):
 @needs_seed
 def test_every_wg_session_date_is_in_the_seeds_wg_table(toyama):
     table = SEED_TEXT.split("令和3年度連携推進項目のWG開催状況")[1].split("# 連携事項名")[0]
-    for session in Session.objects.filter(date__isnull=False).select_related("working_group__project"):
+    for session in WorkingGroupSession.objects.filter(date__isnull=False).select_related("working_group__project"):
         month_day = f"{session.date.month}/{session.date.day}"
         assert re.search(rf"(?<![0-9]){re.escape(month_day)}(?![0-9])", table), (session, month_day)
 

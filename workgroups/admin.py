@@ -5,12 +5,12 @@ from django.utils.translation import gettext_lazy as _
 from onechoice.admin_tools import ServiceAdmin, TabularInline
 from onechoice.importing import ImportExportAdminMixin
 
-from .models import Session, WorkingGroup
-from .resources import SessionResource
+from .models import WorkingGroupSession, WorkingGroup
+from .resources import WorkingGroupSessionResource
 
 
 class SessionInline(TabularInline):
-    model = Session
+    model = WorkingGroupSession
     fields = ["date", "status", "planned_year", "planned_month", "planned_period", "kind", "name", "note"]
     ordering = ["date", "planned_year", "planned_month"]
 
@@ -36,9 +36,9 @@ class WorkingGroupAdmin(ServiceAdmin):
         return obj.session_total
 
 
-@admin.register(Session)
+@admin.register(WorkingGroupSession)
 class SessionAdmin(ImportExportAdminMixin, ServiceAdmin):
-    resource_classes = [SessionResource]
+    resource_classes = [WorkingGroupSessionResource]
     list_display = ["when", "display_name", "kind", "status", "working_group", "note"]
     list_filter = ["status", "kind", "working_group__project"]
     list_select_related = ["working_group__project"]

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from onechoice import jpdates
 from onechoice.pdf import PDFDocument, render_document
 
-from .models import Session, SessionKind
+from .models import WorkingGroupSession, SessionKind
 from .selectors import working_groups_of_fiscal_year
 
 
-def _month_day(session: Session) -> str:
+def _month_day(session: WorkingGroupSession) -> str:
     if session.date:
         text = f"{session.date.month}/{session.date.day}"
     else:
@@ -21,10 +21,10 @@ def _month_day(session: Session) -> str:
     return text + (f"（{session.note}）" if session.note else "")
 
 
-def session_lines(sessions: list[Session]) -> list[str]:
+def session_lines(sessions: list[WorkingGroupSession]) -> list[str]:
     """The table's compact notation, one line per kind of meeting in order of first
     appearance: 「2/17、4/19、9/7」, 「2/25・8/17・10/14・1/6：IT担当課長会議」, 「2月予定」."""
-    groups: dict[str, list[Session]] = {}
+    groups: dict[str, list[WorkingGroupSession]] = {}
     for session in sorted(sessions, key=lambda s: s.sort_date):
         name = "" if session.kind == SessionKind.WG and not session.name else session.display_name
         groups.setdefault(name, []).append(session)

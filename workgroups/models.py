@@ -52,7 +52,7 @@ class SessionKind(models.TextChoices):
     INFORMATION = "information", _("情報共有")
 
 
-class Session(ScheduledEvent):
+class WorkingGroupSession(ScheduledEvent):
     """One WG session: held on a date, or planned for a date or a month (2月予定)."""
 
     working_group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("WG"))
@@ -93,6 +93,6 @@ class Session(ScheduledEvent):
 
 
 # Change history (who, when, what) of every record, shown to the secretariat in the admin.
-for _model in (Session,):
+for _model in (WorkingGroupSession,):
     register_history(_model)
 register_history(WorkingGroup, m2m_fields=["departments", "members"])

@@ -23,7 +23,7 @@ from onechoice.importing import (
 from onechoice.models import EventStatus
 from projects.resources import PROJECT, ItemPartWidget, with_item_titles
 
-from .models import Session, WorkingGroup
+from .models import WorkingGroupSession, WorkingGroup
 
 YEAR, WHEN = "年度", "開催日"
 
@@ -119,18 +119,18 @@ class ScheduleField(Field):
             instance.status = EventStatus.PLANNED if planned or written.endswith("予定") else EventStatus.HELD
 
 
-class SessionResource(NaturalKeyResource):
+class WorkingGroupSessionResource(NaturalKeyResource):
     """連携推進項目・WG番号・年度・開催日・状態・種別・会議名・備考; a session is found by its
     WG, its date (or planned month) and its kind."""
 
     project = related_field("working_group__project__title", PROJECT)
-    working_group = model_field(Session, "working_group", widget=WorkingGroupWidget(), column="WG番号")
+    working_group = model_field(WorkingGroupSession, "working_group", widget=WorkingGroupWidget(), column="WG番号")
     fiscal_year = related_field("fiscal_year", YEAR, FiscalYearWidget())
     schedule = ScheduleField(attribute="date", column_name=WHEN, widget=ScheduleWidget())
-    status = model_field(Session, "status", default=NOT_PROVIDED, saves_null_values=False)
-    kind = model_field(Session, "kind")
-    name = model_field(Session, "name")
-    note = model_field(Session, "note")
+    status = model_field(WorkingGroupSession, "status", default=NOT_PROVIDED, saves_null_values=False)
+    kind = model_field(WorkingGroupSession, "kind")
+    name = model_field(WorkingGroupSession, "name")
+    note = model_field(WorkingGroupSession, "note")
 
     natural_key = ("working_group", "schedule", "kind")
     key_columns = (PROJECT, "WG番号", WHEN, "種別")
@@ -141,6 +141,6 @@ class SessionResource(NaturalKeyResource):
     select_related = ("working_group__project",)
 
     class Meta:
-        model = Session
+        model = WorkingGroupSession
         use_bulk = True  # rows cleaned one by one, written in batches (see NaturalKeyResource)
         fields = ("project", "working_group", "fiscal_year", "schedule", "status", "kind", "name", "note")

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from onechoice.importing import XLSX, ExportCSV, ExportCSVCP932, RowError, export_file, import_file
 from tests.spreadsheets import csv_bytes, xlsx_bytes
-from workgroups.models import Session, WorkingGroup
-from workgroups.resources import SessionResource
+from workgroups.models import WorkingGroupSession, WorkingGroup
+from workgroups.resources import WorkingGroupSessionResource
 
 HEADER = ["連携推進項目", "WG番号", "年度", "開催日", "状態", "種別", "会議名", "備考"]
 ZERO_CARBON = "ゼロカーボンシティ富山の実現"
@@ -18,7 +18,7 @@ DISASTER = "防災・危機管理体制の連携・強化"
 
 
 def state():
-    return list(Session.objects.order_by("pk").values()), Session.history.count()
+    return list(WorkingGroupSession.objects.order_by("pk").values()), WorkingGroupSession.history.count()
 
 
 def sessions(title, order):
@@ -37,7 +37,7 @@ def test_dates_in_every_form_and_planned_months_of_the_fiscal_year(toyama):
             [ZERO_CARBON, "1", "", "2022/3/24予定", "", "", "", ""],
             [ZERO_CARBON, "1", "", dt.datetime(2022, 1, 13), "開催済み", "WG", "", ""]]
 
-    result = import_file(SessionResource(), xlsx_bytes(rows), filename="wg.xlsx")
+    result = import_file(WorkingGroupSessionResource(), xlsx_bytes(rows), filename="wg.xlsx")
 
     assert result.error_list() == []
     assert sessions(ZERO_CARBON, 1)[len(before):] == [
@@ -53,7 +53,7 @@ def test_dates_in_every_form_and_planned_months_of_the_fiscal_year(toyama):
 def test_a_planned_session_becomes_held_when_the_same_row_gets_its_status(toyama):
     rows = [HEADER, [DISASTER, "3", "", "2022-02-04", "開催済み", "WG", "", "3町村で協定締結"]]
 
-    result = import_file(SessionResource(), csv_bytes(rows, "cp932"), filename="wg.csv")
+    result = import_file(WorkingGroupSessionResource(), csv_bytes(rows, "cp932"), filename="wg.csv")
 
     assert (result.totals["update"], result.totals["new"]) == (1, 0)
     [held] = [s for s in sessions(DISASTER, 3) if s[0] == dt.date(2022, 2, 4)]
@@ -72,7 +72,7 @@ def test_bad_session_rows_stop_the_import(toyama):
             [ZERO_CARBON, "1", "2021", "2021/6/1", "", "WG", "", ""]]
     before = state()
 
-    result = import_file(SessionResource(), csv_bytes(rows), filename="wg.csv")
+    result = import_file(WorkingGroupSessionResource(), csv_bytes(rows), filename="wg.csv")
 
     assert state() == before
     assert result.error_list() == [
@@ -91,17 +91,17 @@ def test_bad_session_rows_stop_the_import(toyama):
                          ids=["xlsx", "csv-utf8", "csv-cp932"])
 def test_export_then_import_changes_nothing(toyama, file_format, name):
     before = state()
-    data = export_file(SessionResource(), file_format=file_format)
+    data = export_file(WorkingGroupSessionResource(), file_format=file_format)
 
-    result = import_file(SessionResource(), data, filename=name)
+    result = import_file(WorkingGroupSessionResource(), data, filename=name)
 
     assert result.error_list() == []
-    assert result.totals["skip"] == Session.objects.count() > 50
+    assert result.totals["skip"] == WorkingGroupSession.objects.count() > 50
     assert state() == before
 
 
 def test_the_export_writes_a_planned_month_as_people_do(toyama):
-    text = export_file(SessionResource(), Session.objects.filter(date=None), file_format=ExportCSV).decode("utf-8-sig")
+    text = export_file(WorkingGroupSessionResource(), WorkingGroupSession.objects.filter(date=None), file_format=ExportCSV).decode("utf-8-sig")
     assert text.splitlines() == [",".join(HEADER), f"{ZERO_CARBON},1,2021,2月,予定,WG,,"]
 
 
@@ -110,10 +110,10 @@ def test_admin_imports_sessions_after_a_preview(secretariat_client, toyama):
     upload = {"resource": "0", "format": "0", "encoding": "auto",
               "import_file": SimpleUploadedFile("wg.csv", csv_bytes(rows, "utf-8-sig"))}
 
-    preview = secretariat_client.post(reverse("admin:workgroups_session_import"), upload)
+    preview = secretariat_client.post(reverse("admin:workgroups_workinggroupsession_import"), upload)
 
     assert "取り込むと: 新規 1 件" in preview.text
     assert (None, 2022, 5, "middle", "planned", "wg", "", "") not in sessions(ZERO_CARBON, 1)
     confirm = preview.context["confirm_form"]
-    secretariat_client.post(reverse("admin:workgroups_session_process_import"), dict(confirm.initial))
+    secretariat_client.post(reverse("admin:workgroups_workinggroupsession_process_import"), dict(confirm.initial))
     assert (None, 2022, 5, "middle", "planned", "wg", "", "") in sessions(ZERO_CARBON, 1)

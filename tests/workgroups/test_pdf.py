@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from onechoice.services import validated_save
 from tests.pdf_reading import fonts, page_sizes, text
 from workgroups.documents import session_lines, wg_status_pdf
-from workgroups.models import Session, WorkingGroup
+from workgroups.models import WorkingGroupSession, WorkingGroup
 
 
 def test_session_lines_in_the_seeds_notation(toyama):
@@ -41,7 +41,7 @@ def test_wg_status_queries_do_not_grow_with_sessions(toyama):
         wg_status_pdf(2021)
     wg = WorkingGroup.objects.get(project__title="ゼロカーボンシティ富山の実現")
     for day in range(1, 21):
-        validated_save(Session(working_group=wg, date=dt.date(2021, 6, day)))
+        validated_save(WorkingGroupSession(working_group=wg, date=dt.date(2021, 6, day)))
     with CaptureQueriesContext(connection) as after:
         document = wg_status_pdf(2021)
     assert "6/20" in text(document.content)

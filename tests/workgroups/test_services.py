@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from onechoice.services import validated_save
 from tests import factories
-from workgroups.models import Session
+from workgroups.models import WorkingGroupSession
 
 pytestmark = pytest.mark.django_db
 
@@ -23,23 +23,23 @@ def errors_of(instance) -> dict:
 
 
 def test_a_planned_session_without_a_date_or_month_is_refused(wg):
-    errors = errors_of(Session(working_group=wg, status="planned"))
+    errors = errors_of(WorkingGroupSession(working_group=wg, status="planned"))
     assert errors["planned_month"] == ["予定の会議には開催日か、予定年と予定月（例: 5月中旬、2月予定）を入力してください。"]
-    assert not Session.objects.exists()
+    assert not WorkingGroupSession.objects.exists()
 
 
 def test_a_session_both_dated_and_planned_for_a_month_is_refused(wg):
-    errors = errors_of(Session(working_group=wg, status="planned", date=dt.date(2022, 2, 4), planned_year=2022, planned_month=2))
+    errors = errors_of(WorkingGroupSession(working_group=wg, status="planned", date=dt.date(2022, 2, 4), planned_year=2022, planned_month=2))
     assert errors["planned_month"] == ["開催日が決まっているときは予定年・予定月を空欄にしてください。"]
 
 
 def test_a_held_session_needs_its_date(wg):
-    assert errors_of(Session(working_group=wg, status="held"))["date"] == ["開催済みの会議には開催日を入力してください。"]
+    assert errors_of(WorkingGroupSession(working_group=wg, status="held"))["date"] == ["開催済みの会議には開催日を入力してください。"]
 
 
 def test_planned_sessions_print_as_planned(wg):
-    by_month = validated_save(Session(working_group=wg, status="planned", planned_year=2022, planned_month=2))
-    by_date = validated_save(Session(working_group=wg, status="planned", date=dt.date(2022, 2, 4), kind="drill"))
+    by_month = validated_save(WorkingGroupSession(working_group=wg, status="planned", planned_year=2022, planned_month=2))
+    by_date = validated_save(WorkingGroupSession(working_group=wg, status="planned", date=dt.date(2022, 2, 4), kind="drill"))
     assert by_month.when_label == "令和4年2月（予定）"
     assert by_date.when_label == "R4.2.4（予定）"
     assert by_month.fiscal_year == by_date.fiscal_year == 2021
