@@ -4,10 +4,10 @@ database, settings and environment of the benchmark server):
 * the queries each page costs (Django's test Client and CaptureQueriesContext), logged in as
   the demo municipal officer: built afresh (right after a change) and served from the cache;
 * PDF render times of the FY R3 4th meeting's documents: cold (shared caches and the
-  download spool cleared, a fresh engine: new font configuration and parsed stylesheet), warm (served from the cache), and the
-  raw engine (``engine.render`` of the same HTML, engine already set up) they are set against,
-  and after a change elsewhere (the document's bytes still cached, but whether they still
-  hold must be worked out again).
+  download spool cleared, a fresh engine: new font configuration and parsed stylesheet), warm
+  (served from the cache), and the raw engine (``engine.render`` of the same HTML, engine
+  already set up) they are set against, and after a change elsewhere (the document's bytes
+  still cached, but whether they still hold must be worked out again).
 
     python -m benchmarks.measure OUT.json
 """

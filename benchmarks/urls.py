@@ -15,7 +15,8 @@ def bare(request):
 
 
 def user(request):
-    return HttpResponse("ok" if request.user.is_authenticated else "anonymous", content_type="text/plain; charset=utf-8")
+    body = "ok" if request.user.is_authenticated else "anonymous"
+    return HttpResponse(body, content_type="text/plain; charset=utf-8")
 
 
 urlpatterns = [

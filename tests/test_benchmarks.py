@@ -1,5 +1,6 @@
 """The benchmark's parts still fit the portal (benchmarks/ is a command, not a timed test):
-its URL configuration and bare view, the load generator, the targets and the table."""
+its URL configuration and bare view, the load generator, the command line and the throwaway
+databases' names, the targets, the table and the files written."""
 
 import http.server
 import threading
@@ -8,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from benchmarks import load, run
+from benchmarks import load, report
 
 
 @pytest.mark.django_db
@@ -79,13 +80,13 @@ def _scale(rps, p95, built, burst_p95, public_rps=None):
 
     pages = {
         "home": page(rps, p95, public_rps or rps), "items": page(rps, p95, public_rps or rps),
-        run.FLOOR: page(800, 1), run.BARE: page(1000, 1),
+        report.FLOOR: page(800, 1), report.BARE: page(1000, 1),
     }
     document = {"raw_ms": 100, "cold_ms": 150, "cold_ratio": 1.5, "warm_ms": 5, "warm_ratio": 0.05,
                 "changed_ms": 50, "warm_queries": 7, "bytes": 4096}
     return {
         "queries": {"home": {"built": built, "cached": 3, "built_ms": 12.5}, "items": {"built": 10, "cached": 3},
-                    run.FLOOR: {"built": 2, "cached": 2}, run.BARE: {"built": 0, "cached": 0}},
+                    report.FLOOR: {"built": 2, "cached": 2}, report.BARE: {"built": 0, "cached": 0}},
         "pages": pages, "pdf": {"agenda": document},
         "burst": {"clients": 200, "requests": 200, "errors": 0, "p50_ms": burst_p95 / 2, "p95_ms": burst_p95,
                   "max_ms": burst_p95, "seconds": 2, "bytes": 10**6},
@@ -95,17 +96,17 @@ def _scale(rps, p95, built, burst_p95, public_rps=None):
 
 def test_targets_and_table():
     scales = {1: _scale(700, 20, 8, 900), 10: _scale(650, 40, 8, 950)}
-    targets = run.evaluate(scales)
+    targets = report.evaluate(scales)
     assert [t["met"] for t in targets] == [True, True, True, True, True]
     scales[10] = _scale(500, 60, 9, 1500, public_rps=700)
-    targets = run.evaluate(scales)
+    targets = report.evaluate(scales)
     assert [t["met"] for t in targets] == [False, False, True, False, False]
     assert targets[0]["detail"] == "home: 8+3 / 9+3"
     assert targets[1]["detail"].endswith("built afresh after an edit (in-process): at most 12.5 ms (home)")
     assert "the logged-in floor (session and user lookups alone) is 80%–80% of the bare view, pages 50%–70%" in (
         targets[3]["detail"]
     )
-    text = run.table({
+    text = report.table({
         "machine": {"date": "today", "cpus": 2, "cpu_model": "cpu", "memory_gb": 1, "os": "os", "python": "py",
                     "django": "5.2", "gunicorn": "23", "weasyprint": "70", "database": "db", "server": "s",
                     "load_generator": "l"},
@@ -114,3 +115,22 @@ def test_targets_and_table():
     assert "home                 10×   9+3       12.5    30.0    60.0     500     50%     62%     700     70%" in text
     assert "[NOT met] queries per page constant" in text
     assert "[met    ] pages ≥ 60% of the bare view's requests per second, for the public" in text
+
+
+def test_command_line_and_throwaway_databases(tmp_path, capsys):
+    from benchmarks import harness, run
+
+    with pytest.raises(SystemExit) as done:
+        run.main(["--help"])
+    assert done.value.code == 0 and "--scales SCALES" in capsys.readouterr().out
+    sqlite = harness.Database(10, tmp_path, None)
+    assert (sqlite.vendor, sqlite.url) == ("sqlite", f"sqlite:///{tmp_path}/bench-10x.sqlite3")
+    postgres = harness.Database(10, tmp_path, "postgres://bench@db:5432/onechoice")
+    assert (postgres.vendor, postgres.name) == ("postgresql", "onechoice_bench_10x")
+    assert postgres.url == "postgres://bench@db:5432/onechoice_bench_10x"
+
+
+def test_report_writes_the_table_and_the_results(tmp_path):
+    report.write(tmp_path / "out", {"seconds": 1, "scales": {}}, "table\n")
+    assert (tmp_path / "out" / "latest.txt").read_text(encoding="utf-8") == "table\n"
+    assert '"seconds": 1' in (tmp_path / "out" / "latest.json").read_text(encoding="utf-8")
