@@ -43,9 +43,10 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from meetings.models import Attendance, Meeting  # noqa: E402
-from onechoice import reference_data, roles  # noqa: E402
+from demo import reference_data
+from onechoice import roles  # noqa: E402
 from onechoice.models import Official, Organization  # noqa: E402
-from onechoice.services import validated_save  # noqa: E402
+from onechoice.services import record_save  # noqa: E402
 
 BENCH_YEAR = 2030  # meetings made for the benchmark, apart from the real ones
 
@@ -64,7 +65,7 @@ def attendance_csv(rows: int) -> bytes:
     for number in range(1, rows // per_meeting + 2):
         if not Meeting.objects.filter(fiscal_year=BENCH_YEAR, number=number).exists():
             held = dt.date(BENCH_YEAR, 5, number)
-            validated_save(Meeting(fiscal_year=BENCH_YEAR, number=number, status="held", date=held))
+            record_save(Meeting(fiscal_year=BENCH_YEAR, number=number, status="held", date=held))
     codes = [o.lg_code for o in Organization.objects.exclude(lg_code="").order_by("protocol_order")]
     lines = ["年度,回,席次,区分,団体,役職,氏名,出欠,代理者の役職,代理者の氏名"]
     for i in range(rows):
@@ -133,7 +134,7 @@ def main(sizes):
     if not Organization.objects.exists():
         reference_data.load()
     user, _ = get_user_model().objects.get_or_create(username="bench-secretariat", defaults={"is_staff": True})
-    user.groups.add(roles.ensure_role_groups()[roles.SECRETARIAT])
+    user.groups.add(roles.ensure_role_groups()[roles.Role.SECRETARIAT])
     client = Client()
     client.force_login(user)
     print(f"# import benchmark — {platform.python_implementation()} {platform.python_version()}, "

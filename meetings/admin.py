@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from onechoice.admin_tools import ServiceAdmin, TabularInline
 from onechoice.importing import ImportExportAdminMixin
 
+from . import services
 from .models import AgendaItem, Attendance, Handout, Meeting, Seat, SeatingPlan
 from .resources import AttendanceResource
-from .seating import save_auto_seats
 
 
 class AgendaItemInline(TabularInline):
@@ -101,14 +101,10 @@ class SeatInline(TabularInline):
     fields = ["attendance", "side", "position"]
     ordering = ["side", "position"]
 
+    parent_limited_choices = {"attendance": "meeting__seating_plan"}
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("attendance")
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "attendance":
-            plan_id = request.resolver_match.kwargs.get("object_id")
-            kwargs["queryset"] = Attendance.objects.filter(meeting__seating_plan__pk=plan_id or 0)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(SeatingPlan)
@@ -124,7 +120,7 @@ class SeatingPlanAdmin(ServiceAdmin):
     @admin.action(description=_("席次から自動で配席する（手で決めた席はそのまま）"))
     def place_seats(self, request, queryset):
         for plan in queryset.select_related("meeting"):
-            save_auto_seats(plan)
+            services.seats_place_automatically(plan=plan)
         self.message_user(request, _("%(count)d 件の配席を更新しました。") % {"count": queryset.count()}, messages.SUCCESS)
 
 

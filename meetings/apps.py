@@ -6,3 +6,10 @@ class MeetingsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "meetings"
     verbose_name = _("会議")
+
+    def ready(self):
+        from onechoice.registry import register_app
+
+        from . import services  # noqa: F401  (registers the write rules)
+
+        register_app(self.label)  # the secretariat's alone: no division scope

@@ -6,7 +6,7 @@ from __future__ import annotations
 from onechoice import jpdates
 from onechoice.pdf import PDFDocument, render_document
 
-from . import seating, selectors
+from . import selectors
 from .models import AttendanceStatus, Meeting
 
 
@@ -48,8 +48,8 @@ def attendees_pdf(meeting: Meeting, *, in_packet: bool = False) -> PDFDocument:
 def seating_pdf(meeting: Meeting, *, in_packet: bool = False) -> PDFDocument:
     """配席図 (A4 landscape, one page): head table, the municipal and prefectural sides and the
     back row, placed by protocol order with the plan's stored seats as overrides."""
-    chart = seating.seating_chart(meeting)
-    plan = seating.plan_of(meeting)
+    chart = selectors.seating_chart(meeting)
+    plan = selectors.plan_of(meeting)
     notes = [] if chart.seats else ["出席者は未登録です"]
     if chart.has_proxy:
         notes.append("（代理）は代理出席")

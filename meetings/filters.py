@@ -1,20 +1,15 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from onechoice import jpdates
+from onechoice.http import fiscal_year_choices
 
 from .models import Meeting, MeetingKind
-
-
-def _fiscal_year_choices():
-    years = Meeting.objects.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct()
-    return [(y, jpdates.fiscal_year_label(y)) for y in years]
 
 
 class MeetingFilter(django_filters.FilterSet):
     """The URL contract's meeting filters: fiscal_year and kind."""
 
-    fiscal_year = django_filters.ChoiceFilter(label=_("年度"), choices=_fiscal_year_choices, empty_label=_("すべての年度"))
+    fiscal_year = django_filters.ChoiceFilter(label=_("年度"), choices=fiscal_year_choices(Meeting.objects.all()), empty_label=_("すべての年度"))
     kind = django_filters.ChoiceFilter(label=_("種別"), choices=MeetingKind.choices, empty_label=_("すべての種別"))
 
     def __init__(self, *args, **kwargs):

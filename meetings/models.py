@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from onechoice import jpdates
-from onechoice.models import Department, Official, Organization, ScheduledEvent
+from onechoice.models import Department, Official, Organization, ScheduledEvent, publishable
 
 
 class MeetingKind(models.TextChoices):
@@ -43,6 +43,8 @@ class Meeting(ScheduledEvent):
     end_time = models.TimeField(_("終了時刻"), null=True, blank=True)
     planned_topics = models.TextField(_("予定議題"), blank=True, help_text=_("1行に1件。"))
     is_published = models.BooleanField(_("公開"), default=False, help_text=_("一般公開ページに表示する。"))
+
+    objects = publishable(is_published=True).as_manager()
 
     class Meta:
         verbose_name = _("会議")
@@ -143,6 +145,8 @@ class AgendaItem(models.Model):
         related_name="agenda_items", verbose_name=_("関連する連携推進項目"),
     )
 
+    objects = publishable(meeting__is_published=True).as_manager()
+
     class Meta:
         verbose_name = _("次第の項目")
         verbose_name_plural = _("次第")
@@ -214,6 +218,8 @@ class Handout(models.Model):
     )
     public = models.BooleanField(_("公開"), default=True, help_text=_("一般公開ページからダウンロードできる。"))
     in_packet = models.BooleanField(_("資料一式に含める"), default=True)
+
+    objects = publishable(public=True, meeting__is_published=True).as_manager()
 
     class Meta:
         verbose_name = _("配付資料")
@@ -293,6 +299,8 @@ class Attendance(models.Model):
     status = models.CharField(_("出欠"), max_length=10, choices=AttendanceStatus.choices, default=AttendanceStatus.PRESENT)
     proxy_title = models.CharField(_("代理者の役職"), max_length=100, blank=True)
     proxy_name = models.CharField(_("代理者の氏名"), max_length=50, blank=True)
+
+    objects = publishable(meeting__is_published=True).as_manager()
 
     class Meta:
         verbose_name = _("出席者")

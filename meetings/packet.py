@@ -5,6 +5,9 @@ flagged ``in_packet`` in number order, merged into one PDF with one bookmark per
 Each part is rendered (and cached) on its own; a change to one record re-renders only the
 documents it appears in. WeasyPrint cannot place existing PDF pages, so parts are merged with
 pypdf and the stamps and numbers are drawn by one small WeasyPrint render laid over them.
+
+The packet is the one document that composes several apps: it binds the items' and the WGs'
+documents, so ``meetings`` sits above ``projects`` and ``workgroups`` (neither imports it).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from pypdf import PdfReader, PdfWriter
 
 from onechoice import jpdates
 from onechoice.pdf import PDFDocument, cached_pdf, engine, fingerprint
+from projects import documents as project_documents
+from workgroups import documents as workgroup_documents
 
 from . import documents
 from .models import GeneratedDocument, Handout, HandoutKind, Meeting
@@ -32,9 +37,6 @@ class PacketPart:
 
 
 def _generated(handout: Handout, meeting: Meeting, public: bool) -> list[PDFDocument]:
-    from projects import documents as project_documents
-    from workgroups import documents as workgroup_documents
-
     year = meeting.fiscal_year
     match handout.document:
         case GeneratedDocument.PROGRESS_REPORT:

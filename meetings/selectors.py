@@ -9,7 +9,8 @@ from django.db.models import Case, Max, Prefetch, Q, QuerySet, Value, When
 
 from onechoice import jpdates
 
-from .models import AgendaItem, AgendaSection, Attendance, AttendeeGroup, Handout, Meeting
+from .models import AgendaItem, AgendaSection, Attendance, AttendeeGroup, Handout, Meeting, SeatingLayout, SeatingPlan
+from .seating import PlacedSeat, SeatingChart, layout, placement
 
 
 def current_fiscal_year(*, today: dt.date) -> int | None:
@@ -124,3 +125,27 @@ def handout_with_file(pk: int, *, public: bool) -> Handout:
     if public:
         handouts = handouts.filter(public=True, meeting__is_published=True)
     return handouts.get(pk=pk)
+
+
+def plan_of(meeting: Meeting) -> SeatingPlan | None:
+    """The meeting's seating plan, or None."""
+    try:
+        return meeting.seating_plan
+    except SeatingPlan.DoesNotExist:
+        return None
+
+
+def seating_chart(meeting: Meeting) -> SeatingChart:
+    """The chart as printed: the meeting's plan with its stored seats as overrides, or the
+    automatic hollow square when the meeting has no plan."""
+    attendances = list(meeting.attendances.all())
+    plan = plan_of(meeting)
+    if plan is None:
+        return layout.draw(placement.assign(attendances, SeatingLayout.HOLLOW_SQUARE), SeatingLayout.HOLLOW_SQUARE)
+    fixed = {seat.attendance_id: (seat.side, seat.position) for seat in plan.seats.all()}
+    return layout.draw(placement.assign(attendances, plan.layout, fixed), plan.layout)
+
+
+def plan_seats(meeting: Meeting) -> list[PlacedSeat]:
+    """The seats of ``meeting``: stored Seat rows exactly, everyone else around them."""
+    return seating_chart(meeting).seats

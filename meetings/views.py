@@ -3,7 +3,7 @@ from django.shortcuts import render
 
 from onechoice.page_cache import cached_page
 from onechoice.pdf import current_document
-from onechoice.views import is_public
+from onechoice.http import is_public
 
 from . import documents, feeds, selectors
 from .filters import MeetingFilter

@@ -1,15 +1,35 @@
 """Admin building blocks shared by the apps' ``admin.py`` files."""
 
+from importlib import import_module
+from importlib.util import find_spec
+
 from django.contrib import admin
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import permissions
-from .services import validated_save
+from . import permissions, services
+
+
+def _m2m_values(form) -> dict:
+    """The many-to-many values a model form is about to set (those it has fields for)."""
+    opts = form._meta.model._meta
+    return {f.name: form.cleaned_data[f.name] for f in opts.many_to_many if f.name in form.cleaned_data}
 
 
 class ServiceAdmin(SimpleHistoryAdmin):
-    """Saves through ``validated_save`` so the admin and every other writer share one path;
+    """Saves through the services (``onechoice.services.record_save``), so the admin and
+    every other writer share one path and one set of rules, many-to-many ones included;
     each record's 「履歴」 page shows who changed what and when (django-simple-history)."""
+
+    def __init__(self, model, admin_site):
+        # The admin is discovered before the apps are ready: load the model's services (and
+        # so its rules) here.
+        services_module = f"{model._meta.app_config.name}.services"
+        if find_spec(services_module) is not None:
+            import_module(services_module)
+        if not services.is_declared(model):
+            raise ImproperlyConfigured(f"{model._meta.label}: no app's services declare its writes.")
+        super().__init__(model, admin_site)
 
     def has_change_permission(self, request, obj=None):
         # Model permission first; then, for one record, the division scope (onechoice.permissions).
@@ -23,16 +43,28 @@ class ServiceAdmin(SimpleHistoryAdmin):
         return formfield
 
     def save_model(self, request, obj, form, change):
-        validated_save(obj)
+        services.record_save(obj, m2m=_m2m_values(form))
+
+    def save_related(self, request, form, formsets, change):
+        # The form's many-to-many values were set by save_model, through the service.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def save_formset(self, request, form, formset, change):
         # Mirrors BaseModelFormSet.save(), with each row going through the service.
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
-            obj.delete()
+            services.record_delete(obj)
         for obj in instances:
-            validated_save(obj)
+            services.record_save(obj)
         formset.save_m2m()
+
+    def delete_model(self, request, obj):
+        services.record_delete(obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            services.record_delete(obj)
 
 
 class ParentScopedInlineMixin:
@@ -60,16 +92,42 @@ class CachedChoicesMixin:
         if formfield is None or db_field.name in getattr(self, "autocomplete_fields", ()):
             return formfield
         cache = request.__dict__.setdefault("_inline_choice_cache", {})
-        key = (self.model, db_field.name, str(formfield.queryset.query))
+        try:
+            sql = str(formfield.queryset.query)
+        except EmptyResultSet:  # .none(): no choices to cache
+            return formfield
+        key = (self.model, db_field.name, sql)
         if key not in cache:
             cache[key] = list(formfield.choices)
         formfield.choices = cache[key]
         return formfield
 
 
-class TabularInline(ParentScopedInlineMixin, CachedChoicesMixin, admin.TabularInline):
+class ParentLimitedChoicesMixin:
+    """Limits an inline's dropdowns to the records of the parent being edited.
+
+    ``parent_limited_choices = {"measure": "project"}`` offers, in the ``measure`` column,
+    only the measures whose ``project`` is the parent record (any lookup path works, e.g.
+    ``"project__years"``); on the add page, where there is no parent yet, nothing."""
+
+    parent_limited_choices: dict[str, str] = {}
+
+    def get_formset(self, request, obj=None, **kwargs):
+        request._inline_parent_pk = obj.pk if obj is not None else None
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        path = self.parent_limited_choices.get(db_field.name)
+        if path is not None:
+            related = db_field.remote_field.model._default_manager
+            parent_pk = getattr(request, "_inline_parent_pk", None)
+            kwargs["queryset"] = related.filter(**{path: parent_pk}) if parent_pk else related.none()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class TabularInline(ParentScopedInlineMixin, ParentLimitedChoicesMixin, CachedChoicesMixin, admin.TabularInline):
     extra = 0
 
 
-class StackedInline(ParentScopedInlineMixin, CachedChoicesMixin, admin.StackedInline):
+class StackedInline(ParentScopedInlineMixin, ParentLimitedChoicesMixin, CachedChoicesMixin, admin.StackedInline):
     extra = 0

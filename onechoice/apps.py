@@ -8,6 +8,7 @@ class OnechoiceConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the start-up checks)
-        from . import data_version
+        from . import data_version, registry, services  # noqa: F401  (services: the core's write rules)
 
+        registry.register_app(self.label)
         data_version.connect_signals()

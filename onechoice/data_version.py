@@ -23,18 +23,22 @@ schedules the replacement. Writes that send no signals (the importer's bulk inse
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
+import threading
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connections, router, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from . import registry
+
 CACHE = "pages"  # the cache alias holding the entries kept under the version
-PORTAL_APPS = frozenset({"onechoice", "meetings", "projects", "workgroups"})
 
 
 def _model():
@@ -61,26 +65,49 @@ def _replace() -> None:
         DataVersion.objects.get_or_create(pk=1, defaults={"token": secrets.token_hex(8)})
 
 
+class _Batch:
+    """The writes whose commit one replacement covers: every write queues a callback, and
+    the first of them to run after the commit replaces the version for all."""
+
+    done = False
+
+
+_pending = threading.local()  # database alias -> the batch of this thread's open writes
+
+
 def changed(using: str = "default") -> None:
     """Make every entry stored under the current version obsolete once this transaction
-    commits (at once outside a transaction)."""
-    connection = transaction.get_connection(using)
-    # One replacement per transaction: Django drops queued callbacks when the transaction
-    # (or the savepoint they were queued in) rolls back.
-    if connection.in_atomic_block and any(entry[1] is _replace for entry in connection.run_on_commit):
-        return
-    transaction.on_commit(_replace, using=using)
+    commits (at once outside a transaction); one UPDATE per commit however many rows."""
+    batch = getattr(_pending, using, None)
+    if batch is None or batch.done:
+        batch = _Batch()
+        setattr(_pending, using, batch)
+
+    def replace_once() -> None:
+        if not batch.done:
+            batch.done = True
+            _replace()
+
+    # Every write queues its own callback: Django drops the callbacks of a transaction (or
+    # savepoint) that rolls back, so a batch whose callbacks were all dropped stays pending
+    # and the next committed write still replaces the version.
+    transaction.on_commit(replace_once, using=using)
 
 
 @cache
 def release() -> str:
-    """What besides the records shapes a page or a document: the portal's own code,
+    """What besides the records shapes a page or a document: ``ONECHOICE_RELEASE`` (set by
+    the deployment, e.g. to the git revision), else a hash of the portal's own code,
     templates and stylesheets (read once per process). Servers of two releases, as during a
     rolling restart, never share entries."""
+    if os.environ.get("ONECHOICE_RELEASE"):
+        return os.environ["ONECHOICE_RELEASE"]
     digest = hashlib.sha256()
     base = Path(settings.BASE_DIR)
-    for folder in ("onechoice", "meetings", "projects", "workgroups", "templates", "static/css"):
-        for path in sorted((base / folder).rglob("*")):
+    folders = [Path(apps.get_app_config(label).path) for label in registry.portal_apps()]
+    folders += [base / "templates", base / "static" / "css"]
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
             if path.suffix in {".py", ".html", ".css", ".txt"} and "migrations" not in path.parts:
                 digest.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
@@ -102,7 +129,7 @@ def store(key: str, version: str, value: Any, timeout: int) -> None:
 
 def _on_write(sender, using="default", action="post_", **kwargs) -> None:
     if (
-        sender._meta.app_label in PORTAL_APPS
+        sender._meta.app_label in registry.portal_apps()
         and sender._meta.model_name != "dataversion"
         and action.startswith("post_")  # m2m: after, not before
     ):

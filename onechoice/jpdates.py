@@ -122,13 +122,6 @@ def _clock(moment: dt.time, *, with_meridiem: bool) -> str:
     return meridiem + text if with_meridiem else text
 
 
-def format_time(moment: dt.datetime | dt.time) -> str:
-    """午後3時, 午前10時30分."""
-    if isinstance(moment, dt.datetime):
-        moment = _local(moment).time()
-    return _clock(moment, with_meridiem=True)
-
-
 def format_time_range(start: dt.datetime | dt.time, end: dt.datetime | dt.time | None) -> str:
     """午後3時～4時30分; the second 午前/午後 is dropped when it does not change."""
     if isinstance(start, dt.datetime):

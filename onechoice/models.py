@@ -14,6 +14,22 @@ from .jpdates import MonthPeriod, PlannedDate
 from .lgcode import validate_local_government_code
 
 
+class PublishableQuerySet(models.QuerySet):
+    """Records the public sees only when published: ``visible(public=True)`` keeps those
+    (``published`` is the filter that says so), ``visible(public=False)`` keeps all."""
+
+    published: dict = {}
+
+    def visible(self, *, public: bool):
+        return self.filter(**self.published) if public else self
+
+
+def publishable(queryset_class: type[PublishableQuerySet] = PublishableQuerySet, **published):
+    """A queryset class whose ``visible(public=True)`` filters on ``published``, e.g.
+    ``publishable(is_published=True)`` or ``publishable(meeting__is_published=True)``."""
+    return type(queryset_class.__name__, (queryset_class,), {"published": published, "__module__": __name__})
+
+
 class OrganizationKind(models.TextChoices):
     PREFECTURE = "prefecture", _("県")
     MUNICIPALITY = "municipality", _("市町村")
@@ -76,7 +92,7 @@ class Organization(models.Model):
 
     def get_absolute_url(self):
         if self.kind == OrganizationKind.MUNICIPALITY:
-            return reverse("projects:municipality", args=[self.lg_code])
+            return reverse("portal:municipality", args=[self.lg_code])
         return reverse("admin:onechoice_organization_change", args=[self.pk])
 
 

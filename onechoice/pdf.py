@@ -27,10 +27,11 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.core.files.storage import FileSystemStorage, default_storage
-from django.http import FileResponse, HttpResponseNotModified
+from django.http import FileResponse
 from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
 
 from . import data_version, spool
 
@@ -167,10 +168,11 @@ class PDFDocument:
         """The PDF as a download, sent from the spool; 304 when the client already holds
         these bytes."""
         etag = f'"{self.etag}"'
-        if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+        # Django's own If-None-Match handling (weak comparison, lists, "*"): a 304 or None.
+        response = get_conditional_response(request, etag=etag)
+        if response is not None:
             if self.spooled:
                 self.spooled.close()
-            response = HttpResponseNotModified()
         else:
             file = self.spooled or spool.open_or_fill(self.etag, self.content)
             response = FileResponse(file, content_type="application/pdf")

@@ -6,35 +6,19 @@
 * municipal officers (市町村職員): every portal page and download, no admin;
 * the public (not logged in): only what is published; anything else answers 404, so the
   answer never confirms that an unpublished record exists.
+
+Which models division staff work on, and how each leads to its divisions, each app declares
+(``onechoice.registry``); the role groups themselves are in ``onechoice.roles``.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from django.db.models import Model, QuerySet
 
-from . import roles
+from . import registry
+from .roles import Role, role_of
 
-
-class Role(StrEnum):
-    SECRETARIAT = "secretariat"
-    DIVISION = "division"
-    MUNICIPAL = "municipal"
-    PUBLIC = "public"
-
-
-def role_of(user) -> Role:
-    if not user.is_authenticated:
-        return Role.PUBLIC
-    if user.is_superuser:
-        return Role.SECRETARIAT
-    groups = {g.name for g in user.groups.all()}
-    if roles.SECRETARIAT in groups:
-        return Role.SECRETARIAT
-    if roles.DIVISION_STAFF in groups:
-        return Role.DIVISION
-    return Role.MUNICIPAL
+__all__ = ["Role", "role_of", "sees_unpublished", "choosable_by", "editable_by", "may_edit", "own_division_ids"]
 
 
 def sees_unpublished(user) -> bool:
@@ -42,40 +26,17 @@ def sees_unpublished(user) -> bool:
     return user.is_authenticated
 
 
-# How each record division staff may edit leads to the divisions responsible for it.
-DIVISION_SCOPED = {
-    "projects.project": "divisions",
-    "projects.projectyear": "project__divisions",
-    "projects.measure": "project__divisions",
-    "projects.measureresult": "project_year__project__divisions",
-    "projects.highlight": "project_year__project__divisions",
-    "projects.photo": "highlight__project_year__project__divisions",
-    "projects.indicator": "project__divisions",
-    "projects.indicatorvalue": "indicator__project__divisions",
-    "projects.milestone": "project__divisions",
-    "workgroups.workinggroupsession": "working_group__project__divisions",
-}
-
-
-# What division staff may pick in a form (a session goes to one of their own items' WGs).
-CHOOSABLE_SCOPED = DIVISION_SCOPED | {"workgroups.workinggroup": "project__divisions"}
-
-
-def division_path(model: type[Model]) -> str | None:
-    return DIVISION_SCOPED.get(model._meta.label_lower)
+def own_division_ids(user) -> list[int]:
+    affiliation = getattr(user, "affiliation", None)
+    return list(affiliation.divisions.values_list("pk", flat=True)) if affiliation else []
 
 
 def choosable_by(user, queryset: QuerySet) -> QuerySet:
     """Foreign-key choices in the admin: division staff choose among their own items only."""
-    path = CHOOSABLE_SCOPED.get(queryset.model._meta.label_lower)
-    if path is None or role_of(user) != Role.DIVISION:
+    scope = registry.division_scope(queryset.model)
+    if scope is None or role_of(user) != Role.DIVISION:
         return queryset
-    return queryset.filter(**{f"{path}__in": own_division_ids(user)}).distinct()
-
-
-def own_division_ids(user) -> list[int]:
-    affiliation = getattr(user, "affiliation", None)
-    return list(affiliation.divisions.values_list("pk", flat=True)) if affiliation else []
+    return queryset.filter(**{f"{scope.path}__in": own_division_ids(user)}).distinct()
 
 
 def editable_by(user, queryset: QuerySet) -> QuerySet:
@@ -84,10 +45,10 @@ def editable_by(user, queryset: QuerySet) -> QuerySet:
     role = role_of(user)
     if role == Role.SECRETARIAT:
         return queryset
-    path = division_path(queryset.model)
-    if role != Role.DIVISION or path is None:
+    scope = registry.division_scope(queryset.model)
+    if role != Role.DIVISION or scope is None or not scope.change:
         return queryset.none()
-    return queryset.filter(**{f"{path}__in": own_division_ids(user)}).distinct()
+    return queryset.filter(**{f"{scope.path}__in": own_division_ids(user)}).distinct()
 
 
 def may_edit(user, obj: Model) -> bool:

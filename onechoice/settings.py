@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "projects",
     "meetings",
     "workgroups",
+    "portal",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -232,8 +234,8 @@ CONTENT_SECURITY_POLICY = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "portal:home"
+LOGOUT_REDIRECT_URL = "portal:home"
 
 # Shared by every app server process, in the database (tables made by createcachetable):
 # "default" holds rendered PDFs and import previews; "pages" holds built pages and which

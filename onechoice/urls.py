@@ -7,7 +7,7 @@ from django.urls import include, path
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("portal.urls")),
     path("health/", views.health, name="health"),
     path("meetings/", include("meetings.urls")),
     path("projects/", include("projects.urls")),

@@ -35,11 +35,7 @@ class IndicatorInline(TabularInline):
     model = Indicator
     fields = ["order", "name", "unit", "measure", "note"]
     show_change_link = True
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "measure":
-            kwargs["queryset"] = Measure.objects.filter(project=request.resolver_match.kwargs.get("object_id") or 0)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    parent_limited_choices = {"measure": "project"}
 
 
 class MilestoneInline(TabularInline):
@@ -71,15 +67,10 @@ class ProjectAdmin(ImportExportAdminMixin, ServiceAdmin):
 class MeasureResultInline(StackedInline):
     model = MeasureResult
     fields = [("measure", "follow_up"), ("results", "next_steps"), ("grade", "achievement")]
+    parent_limited_choices = {"measure": "project__years"}
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("measure", "project_year")
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "measure":
-            year_id = request.resolver_match.kwargs.get("object_id") or 0
-            kwargs["queryset"] = Measure.objects.filter(project__years=year_id)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class HighlightInline(StackedInline):

@@ -38,11 +38,9 @@ def sheet_years(
     """The records of ``fiscal_year`` (one item's, or every item's) with everything a progress
     sheet prints: proposers, divisions, all years of the item, measure results with their
     measures, highlights with photos, indicators with their values. Nine queries at most."""
-    queryset = ProjectYear.objects.filter(fiscal_year=fiscal_year)
+    queryset = ProjectYear.objects.visible(public=public).filter(fiscal_year=fiscal_year)
     if project is not None:
         queryset = queryset.filter(project=project)
-    if public:
-        queryset = queryset.filter(project__is_published=True)
     return list(
         queryset.select_related("project")
         .prefetch_related(
@@ -65,9 +63,9 @@ def sheet_years(
 def agenda_years(fiscal_year: int, *, public: bool = False) -> list[ProjectYear]:
     """The items to be discussed in ``fiscal_year`` (新規 and 継続), in item order, with
     proposers, targets, divisions and every year of the item (five queries)."""
-    queryset = ProjectYear.objects.filter(fiscal_year=fiscal_year, status__in=[YearStatus.NEW, YearStatus.CONTINUING])
-    if public:
-        queryset = queryset.filter(project__is_published=True)
+    queryset = ProjectYear.objects.visible(public=public).filter(
+        fiscal_year=fiscal_year, status__in=[YearStatus.NEW, YearStatus.CONTINUING]
+    )
     return list(
         queryset
         .select_related("project")

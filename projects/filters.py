@@ -2,15 +2,10 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from onechoice import jpdates
+from onechoice.http import fiscal_year_choices
 from onechoice.models import Department, Organization
 
 from .models import Project, ProjectYear, YearStatus
-
-
-def _fiscal_year_choices():
-    years = ProjectYear.objects.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct()
-    return [(y, jpdates.fiscal_year_label(y)) for y in years]
 
 
 def _municipality_choices():
@@ -23,7 +18,7 @@ class ProjectFilter(django_filters.FilterSet):
     department, status, q."""
 
     fiscal_year = django_filters.ChoiceFilter(
-        label=_("年度"), choices=_fiscal_year_choices, method="filter_fiscal_year", empty_label=_("すべての年度")
+        label=_("年度"), choices=fiscal_year_choices(ProjectYear.objects.all()), method="filter_fiscal_year", empty_label=_("すべての年度")
     )
     municipality = django_filters.ChoiceFilter(
         label=_("市町村"), choices=_municipality_choices, method="filter_municipality", empty_label=_("すべての市町村"),

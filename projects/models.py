@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from onechoice import jpdates
-from onechoice.models import Department, Division, Organization
+from onechoice.models import Department, Division, Organization, publishable
 
 FISCAL_YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
 
@@ -29,6 +29,8 @@ class Project(models.Model):
     first_fiscal_year = models.PositiveIntegerField(_("開始年度"), validators=FISCAL_YEAR_VALIDATORS)
     is_published = models.BooleanField(_("公開"), default=True)
 
+    objects = publishable(is_published=True).as_manager()
+
     class Meta:
         verbose_name = _("連携推進項目")
         verbose_name_plural = _("連携推進項目")
@@ -38,7 +40,7 @@ class Project(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("projects:detail", args=[self.pk])
+        return reverse("portal:project_detail", args=[self.pk])
 
 
 class YearStatus(models.TextChoices):
@@ -73,6 +75,8 @@ class ProjectYear(models.Model):
     grade = models.CharField(_("評価"), max_length=1, choices=Grade.choices, blank=True)
     achievement = models.CharField(_("達成状況"), max_length=20, choices=Achievement.choices, blank=True)
 
+    objects = publishable(project__is_published=True).as_manager()
+
     class Meta:
         verbose_name = _("年度別の取組み")
         verbose_name_plural = _("年度別の取組み")
@@ -85,7 +89,7 @@ class ProjectYear(models.Model):
         return f"{self.project}（{jpdates.fiscal_year_label(self.fiscal_year)}）"
 
     def get_absolute_url(self):
-        return reverse("projects:detail", args=[self.project_id]) + f"#fy{self.fiscal_year}"
+        return reverse("portal:project_detail", args=[self.project_id]) + f"#fy{self.fiscal_year}"
 
     def unique_error_message(self, model_class, unique_check):
         if tuple(unique_check) == ("project", "fiscal_year"):
@@ -261,10 +265,6 @@ class Milestone(models.Model):
     def __str__(self):
         return f"{jpdates.fiscal_year_short(self.fiscal_year)} {self.month}月 {self.text}"
 
-    @property
-    def sort_key(self):
-        return (self.fiscal_year, (self.month - 4) % 12)
-
 
 class Plan(models.Model):
     """A plan attached to an item, such as 富山県DX・働き方改革推進計画."""
@@ -306,10 +306,6 @@ class DesiredState(models.Model):
 
     def __str__(self):
         return f"{self.area_number} {self.area} {self.label}"
-
-    @property
-    def direction_list(self) -> list[str]:
-        return [line.strip() for line in self.directions.splitlines() if line.strip()]
 
 
 # Change history (who, when, what) of every record, shown to the secretariat in the admin.

@@ -5,9 +5,7 @@ from . import views
 app_name = "projects"
 urlpatterns = [
     path("", views.project_list, name="list"),
-    path("<int:pk>/", views.project_detail, name="detail"),
     path("<int:pk>/sheet.pdf", views.sheet_pdf, name="sheet_pdf"),
     path("progress/<int:fiscal_year>.pdf", views.progress_report_pdf, name="progress_pdf"),
     path("proposals/<int:fiscal_year>.pdf", views.next_year_items_pdf, name="proposals_pdf"),
-    path("municipalities/<str:lg_code>/", views.municipality_detail, name="municipality"),
 ]

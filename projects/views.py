@@ -2,14 +2,12 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
-from onechoice.models import Organization
+from onechoice.http import fiscal_year_param, is_public
 from onechoice.page_cache import cached_page
 from onechoice.pdf import current_document
-from onechoice.views import fiscal_year_param, is_public
 
 from . import documents, selectors
 from .filters import ProjectFilter
-from .models import Project
 
 
 @cached_page
@@ -26,32 +24,10 @@ def project_list(request):
     )
 
 
-@cached_page
-def project_detail(request, pk):
-    try:
-        project = selectors.project_detail(pk, public=is_public(request))
-    except Project.DoesNotExist:
-        raise Http404 from None
-    indicators = [(i, documents.bar_chart(i.series, i.unit)) for i in project.indicators.all()]
-    handouts = selectors.handouts_about(project, public=is_public(request))
-    return render(
-        request, "projects/project_detail.html", {"project": project, "indicators": indicators, "handouts": handouts}
-    )
-
-
-@cached_page
-def municipality_detail(request, lg_code):
-    try:
-        municipality = selectors.municipality_detail(lg_code, public=is_public(request))
-    except Organization.DoesNotExist:
-        raise Http404 from None
-    return render(request, "projects/municipality_detail.html", {"municipality": municipality})
-
-
 def sheet_pdf(request, pk):
     """/projects/<id>/sheet.pdf?fiscal_year=2021 (default: the item's latest year)."""
     years = selectors.fiscal_years_of(pk, public=is_public(request))
-    fiscal_year = fiscal_year_param(request) if "fiscal_year" in request.GET else max(years, default=None)
+    fiscal_year = fiscal_year_param(request, default=lambda: max(years, default=None))
     if fiscal_year not in years:
         raise Http404("この年度の記録はありません。")
     return current_document(

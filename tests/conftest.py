@@ -3,7 +3,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from onechoice import reference_data, roles
+from demo import reference_data
+from onechoice import roles
 
 
 def pytest_report_header(config):
@@ -55,6 +56,6 @@ def toyama(_toyama_module, db):
 def secretariat_client(client, db):
     groups = roles.ensure_role_groups()
     user = get_user_model().objects.create_user("test-secretariat", is_staff=True)  # no password: no slow hashing
-    user.groups.add(groups[roles.SECRETARIAT])
+    user.groups.add(groups[roles.Role.SECRETARIAT])
     client.force_login(user)
     return client

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from meetings.models import Attendance, Meeting, Seat, SeatingPlan
 from onechoice.models import Affiliation, Organization
-from onechoice.services import validated_save
+from onechoice.services import record_save
 
 PORTAL_APPS = {"onechoice", "projects", "meetings", "workgroups"}
 PORTAL_MODELS = [m for m in admin.site._registry if m._meta.app_label in PORTAL_APPS]
@@ -32,9 +32,9 @@ def get_counted(client, path):
 def full_data(toyama):
     """The real records plus what the fixtures do not hold: a seating plan and an affiliation."""
     meeting = Meeting.objects.get(fiscal_year=2021, number=4)
-    plan = validated_save(SeatingPlan(meeting=meeting, layout="hollow_square"))
+    plan = record_save(SeatingPlan(meeting=meeting, layout="hollow_square"))
     for position, attendance in enumerate(meeting.attendances.order_by("protocol_order")[:3], start=1):
-        validated_save(Seat(plan=plan, attendance=attendance, side="left", position=position))
+        record_save(Seat(plan=plan, attendance=attendance, side="left", position=position))
     user = get_user_model().objects.create_user("officer")
     Affiliation.objects.create(user=user, organization=Organization.objects.get(lg_code="162019"))
 

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from meetings.models import Meeting
 from onechoice import data_version, page_cache
-from onechoice.services import validated_save
+from onechoice.services import record_save
 from projects.models import Project
 
 
@@ -53,7 +53,7 @@ def test_each_user_gets_their_own_account_menu_on_a_cached_page(toyama):
 def test_the_public_never_gets_the_page_built_for_staff(client, toyama):
     meeting = Meeting.objects.get(fiscal_year=2021, number=4)
     meeting.is_published = False
-    validated_save(meeting)
+    record_save(meeting)
     staff = logged_in("officer")
     assert "令和3年度 第4回" in get(staff, "/meetings/") or meeting.name in get(staff, "/meetings/")
     public = get(client, "/meetings/")
@@ -68,7 +68,7 @@ def test_the_public_never_gets_the_page_built_for_staff(client, toyama):
 def test_a_404_inside_a_cached_view_shows_its_menu(client, toyama):
     meeting = Meeting.objects.get(fiscal_year=2021, number=4)
     meeting.is_published = False
-    validated_save(meeting)
+    record_save(meeting)
     response = client.get(f"/meetings/{meeting.pk}/")
     assert response.status_code == 404
     page = response.content.decode()
@@ -82,7 +82,7 @@ def test_every_kind_of_change_shows_at_once(client, toyama):
     assert "砺波市" in get(client, path, queries=2)
 
     project.title = "自治体行政のデジタル化（改題）"
-    validated_save(project)
+    record_save(project)
     assert "自治体行政のデジタル化（改題）" in get(client, path)
 
     project.proposers.remove(project.proposers.get(name="砺波市"))  # many-to-many

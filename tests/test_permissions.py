@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from meetings.models import Meeting
-from onechoice.services import validated_save
+from onechoice.services import record_save
 from projects.models import Project, ProjectYear
 from workgroups.models import WorkingGroupSession, WorkingGroup
 
@@ -28,7 +28,7 @@ def route_names(resolver=None, prefix=""):
 # Every portal route, the records it is tried with, and the expected status per role.
 # "published" / "unpublished" stand for a published and an unpublished meeting or item.
 EXPECTED = [
-    ("home", {}, "", EVERYONE),
+    ("portal:home", {}, "", EVERYONE),
     ("health", {}, "", EVERYONE),
     ("login", {}, "", EVERYONE),
     ("logout", {}, "", dict.fromkeys(ROLES, 405)),  # logging out is a POST
@@ -44,13 +44,13 @@ EXPECTED = [
     ("meetings:handout_file", {"pk": "handouts:public"}, "", EVERYONE),
     ("meetings:handout_file", {"pk": "handouts:private"}, "", LOGGED_IN),
     ("projects:list", {}, "", EVERYONE),
-    ("projects:detail", {"pk": "published"}, "", EVERYONE),
-    ("projects:detail", {"pk": "unpublished"}, "", LOGGED_IN),
+    ("portal:project_detail", {"pk": "projects:published"}, "", EVERYONE),
+    ("portal:project_detail", {"pk": "projects:unpublished"}, "", LOGGED_IN),
     ("projects:sheet_pdf", {"pk": "published"}, "?fiscal_year=2021", EVERYONE),
     ("projects:sheet_pdf", {"pk": "unpublished"}, "?fiscal_year=2021", LOGGED_IN),
     ("projects:progress_pdf", {"fiscal_year": 2021}, "", EVERYONE),
     ("projects:proposals_pdf", {"fiscal_year": 2022}, "", EVERYONE),
-    ("projects:municipality", {"lg_code": "162019"}, "", EVERYONE),
+    ("portal:municipality", {"lg_code": "162019"}, "", EVERYONE),
     ("workgroups:list", {}, "", EVERYONE),
     ("workgroups:status_pdf", {}, "?fiscal_year=2021", EVERYONE),
 ]
@@ -82,14 +82,14 @@ def world(toyama, settings, tmp_path):
     for which, (kind, number, public) in {"public": ("material", 4, True), "private": ("reference", 2, False)}.items():
         handout = Handout.objects.get(meeting__fiscal_year=2021, meeting__number=4, kind=kind, number=number)
         handout.file, handout.public = SimpleUploadedFile(f"{which}.pdf", pdf.getvalue()), public
-        validated_save(handout)
+        record_save(handout)
         handouts[which] = handout.pk
     unpublished_meeting = Meeting.objects.get(fiscal_year=2021, number=3)
     unpublished_meeting.is_published = False
-    validated_save(unpublished_meeting)
+    record_save(unpublished_meeting)
     unpublished_project = Project.objects.get(title="防災・危機管理体制の連携・強化")
     unpublished_project.is_published = False
-    validated_save(unpublished_project)
+    record_save(unpublished_project)
     return {
         "meetings": {"published": Meeting.objects.get(fiscal_year=2021, number=4).pk, "unpublished": unpublished_meeting.pk},
         "projects": {"published": Project.objects.get(title="有害鳥獣の市町村による連携捕獲の推進").pk, "unpublished": unpublished_project.pk},
@@ -137,7 +137,7 @@ def test_public_sees_only_public_handouts_and_published_items(client, world):
     meeting_pk = world["meetings"]["published"]
     hidden = Handout.objects.get(meeting_id=meeting_pk, kind="reference", number=2)
     hidden.public = False
-    validated_save(hidden)
+    record_save(hidden)
     public_page = client.get(f"/meetings/{meeting_pk}/").text
     assert "参考資料1" in public_page and "若手職員地域課題解決フィールドワーク研修" not in public_page
     assert "防災・危機管理体制の連携・強化" not in client.get("/projects/").text

@@ -9,7 +9,7 @@ from django.apps import apps
 from django.db import models
 
 from meetings.models import Attendance, Meeting
-from onechoice import reference_data
+from demo import reference_data
 from projects.models import Indicator, MeasureResult, Project, ProjectYear
 from workgroups.models import WorkingGroupSession
 

@@ -2,12 +2,13 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F
 from simple_history import register as register_history
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from onechoice import jpdates
-from onechoice.models import Department, EventStatus, Organization, ScheduledEvent
+from onechoice.models import Department, EventStatus, Organization, ScheduledEvent, publishable
 from projects.models import Project
 
 
@@ -26,6 +27,8 @@ class WorkingGroup(models.Model):
         Organization, blank=True, related_name="working_groups", verbose_name=_("構成団体"),
     )
     note = models.TextField(_("備考"), blank=True)
+
+    objects = publishable(project__is_published=True).as_manager()
 
     class Meta:
         verbose_name = _("ワーキンググループ")
@@ -52,6 +55,12 @@ class SessionKind(models.TextChoices):
     INFORMATION = "information", _("情報共有")
 
 
+class WorkingGroupSessionQuerySet(publishable(working_group__project__is_published=True)):
+    def in_time_order(self):
+        """Held and dated sessions by date, then those planned for a month only."""
+        return self.order_by(F("date").asc(nulls_last=True), "planned_year", "planned_month", "pk")
+
+
 class WorkingGroupSession(ScheduledEvent):
     """One WG session: held on a date, or planned for a date or a month (2月予定)."""
 
@@ -62,6 +71,8 @@ class WorkingGroupSession(ScheduledEvent):
     )
     note = models.CharField(_("備考"), max_length=300, blank=True, help_text=_("例: 3町村で協定締結、5市"))
     status = models.CharField(_("状態"), max_length=10, choices=EventStatus.choices, default=EventStatus.HELD)
+
+    objects = WorkingGroupSessionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("WG開催")

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Prefetch, Q
+from django.db.models import Max, Prefetch, Q
+from django.utils import timezone
 
 from onechoice import jpdates
 from onechoice.models import EventStatus
 
-from .models import WorkingGroupSession, WorkingGroup
+from .models import WorkingGroup, WorkingGroupSession
 
 
 def sessions_recent(*, public: bool, limit: int = 8) -> list[WorkingGroupSession]:
     """The latest sessions that took place (planned ones are not news yet)."""
-    sessions = WorkingGroupSession.objects.filter(status=EventStatus.HELD)
-    if public:
-        sessions = sessions.filter(working_group__project__is_published=True)
+    sessions = WorkingGroupSession.objects.visible(public=public).filter(status=EventStatus.HELD)
     return list(
         sessions
         .select_related("working_group__project")
@@ -24,13 +23,10 @@ def sessions_recent(*, public: bool, limit: int = 8) -> list[WorkingGroupSession
 
 def working_groups_for_list(*, public: bool) -> list[WorkingGroup]:
     """Every WG with its item, departments and sessions in time order (4 queries)."""
-    groups = WorkingGroup.objects.filter(project__is_published=True) if public else WorkingGroup.objects.all()
     return list(
-        groups.select_related("project", "lead_department")
-        .prefetch_related(
-            "departments",
-            Prefetch("sessions", queryset=WorkingGroupSession.objects.order_by(F("date").asc(nulls_last=True), "planned_year", "planned_month")),
-        )
+        WorkingGroup.objects.visible(public=public)
+        .select_related("project", "lead_department")
+        .prefetch_related("departments", Prefetch("sessions", queryset=WorkingGroupSession.objects.in_time_order()))
         .order_by("project__first_fiscal_year", "project_id", "order")
     )
 
@@ -41,13 +37,27 @@ def working_groups_of_fiscal_year(fiscal_year: int, *, public: bool = False) -> 
     last_day = jpdates.fiscal_year_bounds(fiscal_year)[1]
     sessions = WorkingGroupSession.objects.filter(
         Q(date__lte=last_day) | Q(date__isnull=True, planned_year__lte=last_day.year)
-    ).order_by(F("date").asc(nulls_last=True), "planned_year", "planned_month")
-    groups = WorkingGroup.objects.filter(project__years__fiscal_year=fiscal_year)
-    if public:
-        groups = groups.filter(project__is_published=True)
+    ).in_time_order()
     return list(
-        groups
+        WorkingGroup.objects.visible(public=public)
+        .filter(project__years__fiscal_year=fiscal_year)
         .select_related("project", "lead_department")
         .prefetch_related("departments", "project__proposers", Prefetch("sessions", queryset=sessions))
         .order_by("project__first_fiscal_year", "project_id", "order")
+    )
+
+
+def working_groups_with_sessions():
+    """WGs with their departments and sessions in time order, for a page that shows an
+    item's WGs (a queryset to prefetch: 3 queries)."""
+    return WorkingGroup.objects.prefetch_related("departments", Prefetch("sessions", queryset=WorkingGroupSession.objects.in_time_order()))
+
+
+def latest_fiscal_year(*, today=None) -> int | None:
+    """The WG status table's default year: the latest fiscal year, up to today's, in which
+    an item with a WG has a record (1 query)."""
+    today = today or timezone.localdate()
+    return (
+        WorkingGroup.objects.filter(project__years__fiscal_year__lte=jpdates.fiscal_year_of(today))
+        .aggregate(latest=Max("project__years__fiscal_year"))["latest"]
     )

@@ -2,7 +2,7 @@ from django.shortcuts import render
 
 from onechoice.page_cache import cached_page
 from onechoice.pdf import current_document
-from onechoice.views import fiscal_year_param, is_public
+from onechoice.http import fiscal_year_param, is_public
 
 from . import documents, selectors
 
@@ -13,7 +13,7 @@ def working_group_list(request):
 
 
 def status_pdf(request):
-    fiscal_year, public = fiscal_year_param(request), is_public(request)
+    fiscal_year, public = fiscal_year_param(request, default=selectors.latest_fiscal_year), is_public(request)
     return current_document(
         f"wg-status:{fiscal_year}:{public}", lambda: documents.wg_status_pdf(fiscal_year, public=public)
     ).response(request)

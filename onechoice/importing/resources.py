@@ -15,10 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from import_export import resources
 from import_export.fields import Field
 from import_export.results import Result, RowResult
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from .. import data_version
-from ..services import validated_save
+from .. import services
 from .files import ROW_COLUMN, ImportFileError, normalise_key, read_csv, read_xlsx
 from .widgets import _AMBIGUOUS, CellError, LookupWidget, ManyWidget, index
 
@@ -124,7 +122,7 @@ class NaturalKeyResource(resources.ModelResource):
         skip_unchanged = True
         report_skipped = False
         use_transactions = True
-        clean_model_instances = False  # rows are cleaned by validated_save (see validate_instance)
+        clean_model_instances = False  # rows are validated by the services (see validate_instance)
         skip_diff = True  # no deepcopy per row: see snapshot() and after_import_row()
 
     def __init__(self, **kwargs):
@@ -345,7 +343,7 @@ class NaturalKeyResource(resources.ModelResource):
             row_result.diff = diff_cells(before, self.cells(instance), new=row_result.is_new())
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        # Saved one by one, a row whose cells are fine is cleaned once, by validated_save (see
+        # Saved one by one, a row whose cells are fine is cleaned once, by record_save (see
         # do_instance_save). Saved in bulk, or when its cells are bad, it is cleaned here, so the
         # preview shows all of a row's problems at once.
         errors = dict(import_validation_errors or {})
@@ -363,36 +361,23 @@ class NaturalKeyResource(resources.ModelResource):
             raise ValidationError(errors)
 
     def clean_instance(self, instance, *, exclude: set[str]) -> None:
-        """The model's ``full_clean`` — its ``clean``, field validation and unique checks, as
-        the admin runs them — without the queries this import has already answered: a foreign
-        key found in a table read once per import is not looked up again, and unique
-        constraints the natural key implies hold because keys are unique in the file and
-        stored records are updated, not duplicated. As in an admin form, a foreign key the
-        file does not set is not checked again."""
+        """The record's rules as every writer applies them (``services.record_validate``:
+        ``full_clean`` and the rules its app registered), told what this import has already
+        answered: a foreign key found in a table read once per import is not looked up again,
+        a foreign key the file does not set is not checked again (as in an admin form), and
+        unique constraints the natural key implies hold because keys are unique in the file
+        and stored records are updated, not duplicated."""
         opts = self._meta.model._meta
-        errors: dict = {}
         imported = {f.attribute.split("__")[0] for f in self.get_import_fields() if f.attribute and not f.readonly}
-        looked_up = {name for name in self.looked_up_attributes() if name not in exclude}
-        for name in looked_up:
-            field = opts.get_field(name)
-            if getattr(instance, field.attname) is None and not field.null:
-                errors[name] = [ValidationError(field.error_messages["null"], code="null")]
         untouched = {f.name for f in opts.concrete_fields if f.is_relation and f.name not in imported}
-        checked_by_key = self.key_implies_uniqueness()
-        try:
-            instance.full_clean(
-                exclude=exclude | looked_up | untouched, validate_unique=False, validate_constraints=False
-            )
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        if not checked_by_key:
-            for check in (instance.validate_unique, instance.validate_constraints):
-                try:
-                    check(exclude=exclude | set(errors))
-                except ValidationError as error:
-                    errors = error.update_error_dict(errors)
-        if errors:
-            raise ValidationError(errors)
+        services.record_validate(
+            instance,
+            m2m=getattr(instance, "_import_m2m", None),
+            exclude=exclude,
+            resolved=self.looked_up_attributes(),
+            unset=untouched,
+            validate_unique=not self.key_implies_uniqueness(),
+        )
 
     def looked_up_attributes(self) -> set[str]:
         return {
@@ -430,15 +415,16 @@ class NaturalKeyResource(resources.ModelResource):
 
     def do_instance_save(self, instance, is_create):
         try:
-            validated_save(instance, m2m=getattr(instance, "_import_m2m", None))
+            services.record_save(instance, m2m=getattr(instance, "_import_m2m", None))
         except ValidationError as error:
             raise ValidationError(self.column_errors(error)) from None
 
     def save_m2m(self, instance, row, **kwargs):
-        pass  # set by validated_save, with the record
+        pass  # set by services.record_save, with the record
 
-    # -- in bulk (Meta.use_bulk): rows cleaned by validate_instance, written batch by batch
-    # with their change history, as django-simple-history's own bulk helpers write it.
+    # -- in bulk (Meta.use_bulk): rows validated by validate_instance (the same
+    # services.record_validate as a single save), written batch by batch by
+    # services.records_save_bulk, with their change history.
 
     def bulk_update_fields(self) -> list[str]:
         names = [f.attribute for f in self.get_import_fields() if f.attribute and not f.readonly]
@@ -447,9 +433,10 @@ class NaturalKeyResource(resources.ModelResource):
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         if self.create_instances and (using_transactions or not dry_run):
             try:
-                bulk_create_with_history(self.create_instances, self._meta.model, batch_size=batch_size,
-                                         default_user=self.import_user)
-                data_version.changed()  # bulk inserts send no post_save
+                services.records_save_bulk(
+                    model=self._meta.model, create=self.create_instances, user=self.import_user,
+                    batch_size=batch_size, validated=True,
+                )
             except Exception as error:
                 self.handle_import_error(result, error, raise_errors)
             finally:
@@ -458,9 +445,10 @@ class NaturalKeyResource(resources.ModelResource):
     def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         if self.update_instances and (using_transactions or not dry_run):
             try:
-                bulk_update_with_history(self.update_instances, self._meta.model, self.bulk_update_fields(),
-                                         batch_size=batch_size, default_user=self.import_user)
-                data_version.changed()
+                services.records_save_bulk(
+                    model=self._meta.model, update=self.update_instances, fields=self.bulk_update_fields(),
+                    user=self.import_user, batch_size=batch_size, validated=True,
+                )
             except Exception as error:
                 self.handle_import_error(result, error, raise_errors)
             finally:

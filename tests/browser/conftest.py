@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from onechoice import reference_data
+from demo import reference_data
 
 from .helpers import log_in
 

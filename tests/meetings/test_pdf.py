@@ -12,7 +12,7 @@ from meetings import documents
 from meetings.models import Attendance, Handout, Meeting
 from meetings.packet import packet_pdf
 from meetings.selectors import meeting_detail
-from onechoice.services import validated_save
+from onechoice.services import record_save
 from tests.pdf_reading import fonts, outline_titles, page_sizes, page_texts, reader, text
 
 A4_PORTRAIT, A4_LANDSCAPE = (595, 842), (842, 595)
@@ -46,13 +46,13 @@ def test_attendee_list_groups_counts_and_order(meeting):
 def test_proxy_wording_absentees_and_registry_kanji(meeting):
     toyama_mayor = Attendance.objects.get(meeting=meeting, protocol_order=1)
     toyama_mayor.status, toyama_mayor.proxy_title, toyama_mayor.proxy_name = "proxy", "副市長", "髙﨑 德"
-    validated_save(toyama_mayor)
+    record_save(toyama_mayor)
     asahi = Attendance.objects.get(meeting=meeting, protocol_order=15)
     asahi.status = "absent"
-    validated_save(asahi)
+    record_save(asahi)
     takaoka = Attendance.objects.get(meeting=meeting, protocol_order=2)
     takaoka.name = "𠮷田 太郎"
-    validated_save(takaoka)
+    record_save(takaoka)
 
     pdf = documents.attendees_pdf(meeting_detail(meeting.pk)).content
     body = text(pdf)
@@ -96,7 +96,7 @@ def test_same_records_give_the_same_bytes_without_rendering_again(meeting, monke
 def test_a_change_to_the_records_changes_the_document(meeting):
     before = documents.agenda_pdf(meeting)
     meeting.venue = "富山県民会館304号室"
-    validated_save(meeting)
+    record_save(meeting)
     after = documents.agenda_pdf(meeting_detail(meeting.pk))
     assert after.etag != before.etag
     assert "富山県民会館304号室" in text(after.content)
@@ -139,7 +139,7 @@ def test_a_repeated_download_is_three_queries_and_sent_from_the_spool(client, me
 
     agenda_item = meeting.agenda_items.all()[0]
     agenda_item.title = "開会（時間変更）"
-    validated_save(agenda_item)
+    record_save(agenda_item)
     changed = client.get(path)
     assert changed["ETag"] != first["ETag"] and "開会（時間変更）" in text(changed.getvalue())
 
@@ -151,7 +151,7 @@ def test_a_cached_packet_for_staff_is_never_served_to_the_public(client, meeting
     handout = meeting.handouts.filter(document="").order_by("kind", "number").first()  # handed out on paper so far
     handout.file = SimpleUploadedFile("internal.pdf", _pdf_bytes(pages=2), content_type="application/pdf")
     handout.public, handout.in_packet = False, True
-    validated_save(handout)
+    record_save(handout)
     staff = type(client)()
     staff.force_login(get_user_model().objects.create_user("officer"))
     path = f"/meetings/{meeting.pk}/packet.pdf"
@@ -205,7 +205,7 @@ def test_bad_uploads_are_refused_at_upload(meeting, settings, tmp_path, content,
     settings.MEDIA_ROOT = tmp_path
     handout = Handout(meeting=meeting, kind="reference", number=9, title="資料", file=SimpleUploadedFile("x.pdf", content))
     with pytest.raises(ValidationError) as error:
-        validated_save(handout)
+        record_save(handout)
     assert message in error.value.message_dict["file"][0]
     assert not Handout.objects.filter(number=9).exists()
 
@@ -214,10 +214,10 @@ def test_the_meeting_packet(meeting, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     covid = meeting.handouts.get(kind="material", number=4)
     covid.file = SimpleUploadedFile("covid.pdf", _pdf_bytes(pages=2))
-    validated_save(covid)
+    record_save(covid)
     skipped = meeting.handouts.get(kind="reference", number=2)
     skipped.in_packet = False
-    validated_save(skipped)
+    record_save(skipped)
 
     pdf = packet_pdf(meeting_detail(meeting.pk)).content
     pages = page_texts(pdf)

@@ -8,11 +8,11 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from meetings import seating
+from meetings import seating, services
 from meetings.models import Attendance, Meeting, Seat, SeatingLayout, SeatingPlan
 from meetings.documents import seating_pdf
-from meetings.selectors import meeting_detail
-from onechoice.services import validated_save
+from meetings.selectors import meeting_detail, plan_seats, seating_chart
+from onechoice.services import record_save
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -99,14 +99,14 @@ def test_mayors_by_protocol_order_on_the_left_prefecture_on_the_right(meeting):
 
 
 def test_every_attendee_gets_one_seat_and_the_34_fit_on_the_page(meeting):
-    chart = seating.seating_chart(meeting)
+    chart = seating_chart(meeting)
     assert len(chart.seats) == 34
     assert {s.attendance.pk for s in chart.seats} == {a.pk for a in meeting.attendances.all()}
     assert_drawable(chart)
 
 
 def test_long_titles_shrink_to_fit_their_card(meeting):
-    seats = seating.plan_seats(meeting)
+    seats = plan_seats(meeting)
     long_title = next(s for s in seats if s.title == "理事・ワンチームとやま推進室長")
     short_title = next(s for s in seats if s.title == "教育長")
     assert long_title.title_pt < short_title.title_pt
@@ -120,13 +120,13 @@ def test_absent_attendees_get_no_seat_and_online_and_proxy_do():
     m = small_meeting(municipal=4)
     first, second, third = Attendance.objects.filter(meeting=m, group="municipal").order_by("protocol_order")[:3]
     first.status = "absent"
-    validated_save(first)
+    record_save(first)
     second.status, second.proxy_title, second.proxy_name = "proxy", "副市長", "代理 一郎"
-    validated_save(second)
+    record_save(second)
     third.status = "online"
-    validated_save(third)
+    record_save(third)
 
-    seats = seating.plan_seats(meeting_detail(m.pk))
+    seats = plan_seats(meeting_detail(m.pk))
     assert first.pk not in {s.attendance.pk for s in seats}
     left = by_side(seats, "left")
     assert [s.attendance.pk for s in left][:2] == [second.pk, third.pk]  # the absentee's seat closes up
@@ -141,8 +141,8 @@ def test_absent_governor_the_first_vice_governor_takes_the_centre():
     m = small_meeting()
     governor = Attendance.objects.get(meeting=m, title="知事")
     governor.status = "absent"
-    validated_save(governor)
-    head = by_side(seating.plan_seats(meeting_detail(m.pk)), "head")
+    record_save(governor)
+    head = by_side(plan_seats(meeting_detail(m.pk)), "head")
     assert [s.title for s in head] == ["副知事", "副知事"]
     chair = next(s for s in head if s.is_chair)
     assert chair.attendance.protocol_order < next(s for s in head if not s.is_chair).attendance.protocol_order
@@ -151,7 +151,7 @@ def test_absent_governor_the_first_vice_governor_takes_the_centre():
 
 def test_secretariat_and_observers_sit_at_the_back():
     m = small_meeting(secretariat=2, observer=1)
-    chart = seating.seating_chart(m)
+    chart = seating_chart(m)
     back = by_side(chart.seats, "back")
     assert [s.group for s in back] == ["observer", "secretariat", "secretariat"]
     assert [s.position for s in back] == [1, 2, 3]
@@ -161,7 +161,7 @@ def test_secretariat_and_observers_sit_at_the_back():
 
 def test_a_crowded_long_side_spills_over_to_the_back():
     m = small_meeting(municipal=seating.SIDE_CAPACITY + 2, secretariat=1)
-    chart = seating.seating_chart(m)
+    chart = seating_chart(m)
     assert len(by_side(chart.seats, "left")) == seating.SIDE_CAPACITY
     assert [s.group for s in by_side(chart.seats, "back")] == ["municipal", "municipal", "secretariat"]
     assert_drawable(chart)
@@ -169,17 +169,17 @@ def test_a_crowded_long_side_spills_over_to_the_back():
 
 def test_without_a_plan_the_hollow_square_is_used(meeting):
     assert not SeatingPlan.objects.filter(meeting=meeting).exists()
-    assert seating.seating_chart(meeting).layout == SeatingLayout.HOLLOW_SQUARE
+    assert seating_chart(meeting).layout == SeatingLayout.HOLLOW_SQUARE
     auto = seating.auto_seats(meeting.attendances.all(), SeatingLayout.HOLLOW_SQUARE)
-    planned = seating.plan_seats(meeting)
+    planned = plan_seats(meeting)
     assert [(s.attendance.pk, s.key) for s in planned] == [(s.attendance.pk, s.key) for s in auto]
 
 
 def test_a_stored_seat_is_respected_and_the_others_flow_around_it(meeting):
-    plan = validated_save(SeatingPlan(meeting=meeting))
+    plan = record_save(SeatingPlan(meeting=meeting))
     imizu = Attendance.objects.get(meeting=meeting, title="射水市長")
-    validated_save(Seat(plan=plan, attendance=imizu, side="left", position=1))
-    seats = seating.plan_seats(meeting_detail(meeting.pk))
+    record_save(Seat(plan=plan, attendance=imizu, side="left", position=1))
+    seats = plan_seats(meeting_detail(meeting.pk))
     left = by_side(seats, "left")
     assert [s.title for s in left][:4] == ["射水市長", "富山市長", "高岡市長", "魚津市長"]
     assert [s.position for s in left] == list(range(1, 18))
@@ -189,12 +189,12 @@ def test_a_stored_seat_is_respected_and_the_others_flow_around_it(meeting):
 def test_a_stored_seat_on_another_side_and_gaps(meeting):
     """A prefectural official moved to the head table, a mayor to position 5 of the right side:
     nobody else lands on those seats, and the rest keep their order."""
-    plan = validated_save(SeatingPlan(meeting=meeting))
+    plan = record_save(SeatingPlan(meeting=meeting))
     education = Attendance.objects.get(meeting=meeting, title="教育長")
     tateyama = Attendance.objects.get(meeting=meeting, title="立山町長")
-    validated_save(Seat(plan=plan, attendance=education, side="head", position=2))
-    validated_save(Seat(plan=plan, attendance=tateyama, side="right", position=5))
-    chart = seating.seating_chart(meeting_detail(meeting.pk))
+    record_save(Seat(plan=plan, attendance=education, side="head", position=2))
+    record_save(Seat(plan=plan, attendance=tateyama, side="right", position=5))
+    chart = seating_chart(meeting_detail(meeting.pk))
     seats = chart.seats
     at = {s.key: s.title for s in seats}
     assert at[("head", 2)] == "教育長" and at[("right", 5)] == "立山町長"
@@ -208,12 +208,12 @@ def test_a_stored_seat_on_another_side_and_gaps(meeting):
 
 
 def test_classroom_layout(meeting):
-    validated_save(SeatingPlan(meeting=meeting, layout=SeatingLayout.CLASSROOM))
+    record_save(SeatingPlan(meeting=meeting, layout=SeatingLayout.CLASSROOM))
     pref = Attendance.objects.get(meeting=meeting, title="知事").organization
-    validated_save(Attendance(
+    record_save(Attendance(
         meeting=meeting, organization=pref, group="secretariat", title="推進室主幹", name="事務 太郎", protocol_order=40,
     ))
-    chart = seating.seating_chart(meeting_detail(meeting.pk))
+    chart = seating_chart(meeting_detail(meeting.pk))
     assert chart.layout == SeatingLayout.CLASSROOM
     seats = chart.seats
     head = by_side(seats, "head")
@@ -242,67 +242,67 @@ def test_auto_seats_takes_plain_attendances_and_skips_the_absent():
     assert attendances[0].pk not in {s.attendance.pk for s in seats}
 
 
-# --- save_auto_seats ---------------------------------------------------------------------------
+# --- storing the placement (services.seats_place_automatically) -----------------------------------
 
 def seat_rows(plan):
     return sorted(Seat.objects.filter(plan=plan).values_list("attendance_id", "side", "position"))
 
 
-def test_save_auto_seats_writes_one_seat_per_attendee_and_is_idempotent(meeting):
-    plan = validated_save(SeatingPlan(meeting=meeting))
-    saved = seating.save_auto_seats(plan)
+def test_seats_place_automatically_writes_one_seat_per_attendee_and_is_idempotent(meeting):
+    plan = record_save(SeatingPlan(meeting=meeting))
+    saved = services.seats_place_automatically(plan=plan)
     assert len(saved) == Seat.objects.filter(plan=plan).count() == 34
     auto = seating.auto_seats(meeting.attendances.all())
     expected = sorted((s.attendance.pk, s.side, s.position) for s in auto)
     assert seat_rows(plan) == expected
-    seating.save_auto_seats(plan)
+    services.seats_place_automatically(plan=plan)
     assert seat_rows(plan) == expected
     # the printed chart is the stored one
-    printed = seating.plan_seats(meeting_detail(meeting.pk))
+    printed = plan_seats(meeting_detail(meeting.pk))
     assert sorted((s.attendance.pk, s.side, s.position) for s in printed) == expected
 
 
-def test_save_auto_seats_keeps_hand_placed_seats_unless_reset(meeting):
-    plan = validated_save(SeatingPlan(meeting=meeting))
-    seating.save_auto_seats(plan)
+def test_seats_place_automatically_keeps_hand_placed_seats_unless_reset(meeting):
+    plan = record_save(SeatingPlan(meeting=meeting))
+    services.seats_place_automatically(plan=plan)
     # the secretariat swaps two mayors in the admin
     toyama_seat = Seat.objects.get(plan=plan, attendance__title="富山市長")
     takaoka_seat = Seat.objects.get(plan=plan, attendance__title="高岡市長")
     takaoka_seat.position = 99
-    validated_save(takaoka_seat)
+    record_save(takaoka_seat)
     toyama_seat.position = 2
-    validated_save(toyama_seat)
+    record_save(toyama_seat)
     takaoka_seat.position = 1
-    validated_save(takaoka_seat)
+    record_save(takaoka_seat)
     # an attendee sends word they cannot come
     asahi = Attendance.objects.get(meeting=meeting, title="朝日町長")
     asahi.status = "absent"
-    validated_save(asahi)
+    record_save(asahi)
 
-    seating.save_auto_seats(plan)
+    services.seats_place_automatically(plan=plan)
     assert Seat.objects.get(plan=plan, attendance__title="高岡市長").position == 1
     assert Seat.objects.get(plan=plan, attendance__title="富山市長").position == 2
     assert not Seat.objects.filter(attendance=asahi).exists()
     assert Seat.objects.filter(plan=plan).count() == 33
 
-    seating.save_auto_seats(plan, reset=True)
+    services.seats_place_automatically(plan=plan, reset=True)
     assert Seat.objects.get(plan=plan, attendance__title="富山市長").position == 1
     assert Seat.objects.filter(plan=plan).count() == 33
 
 
-def test_save_auto_seats_is_atomic(meeting, monkeypatch):
-    plan = validated_save(SeatingPlan(meeting=meeting))
+def test_seats_place_automatically_is_atomic(meeting, monkeypatch):
+    plan = record_save(SeatingPlan(meeting=meeting))
     calls = itertools.count()
-    real_save = seating.validated_save
+    real_save = services.record_save
 
     def failing_save(instance, **kwargs):
         if next(calls) == 10:
             raise RuntimeError("disk full")
         return real_save(instance, **kwargs)
 
-    monkeypatch.setattr(seating, "validated_save", failing_save)
+    monkeypatch.setattr(services, "record_save", failing_save)
     with pytest.raises(RuntimeError):
-        seating.save_auto_seats(plan)
+        services.seats_place_automatically(plan=plan)
     assert not Seat.objects.filter(plan=plan).exists()
 
 
@@ -336,20 +336,20 @@ def test_seating_pdf_is_one_landscape_page_with_every_attendee(meeting):
 def test_seating_pdf_with_proxy_web_absentee_and_back_row_stays_one_page(meeting):
     toyama_mayor = Attendance.objects.get(meeting=meeting, title="富山市長")
     toyama_mayor.status, toyama_mayor.proxy_title, toyama_mayor.proxy_name = "proxy", "副市長", "髙﨑 德"
-    validated_save(toyama_mayor)
+    record_save(toyama_mayor)
     himi = Attendance.objects.get(meeting=meeting, title="氷見市長")
     himi.status = "online"
-    validated_save(himi)
+    record_save(himi)
     asahi = Attendance.objects.get(meeting=meeting, title="朝日町長")
     asahi.status = "absent"
-    validated_save(asahi)
+    record_save(asahi)
     pref = toyama_mayor.organization
     for i in range(8):
-        validated_save(Attendance(
+        record_save(Attendance(
             meeting=meeting, organization=pref, group="secretariat",
             title="ワンチームとやま推進室 主任", name=f"事務 {i}号", protocol_order=50 + i,
         ))
-    validated_save(SeatingPlan(meeting=meeting, note="※随行者は別室"))
+    record_save(SeatingPlan(meeting=meeting, note="※随行者は別室"))
 
     reader, body = pdf_text(seating_pdf(meeting_detail(meeting.pk), in_packet=True).content)
     assert len(reader.pages) == 1
@@ -360,7 +360,7 @@ def test_seating_pdf_with_proxy_web_absentee_and_back_row_stays_one_page(meeting
 
 
 def test_classroom_pdf_is_one_page(meeting):
-    validated_save(SeatingPlan(meeting=meeting, layout=SeatingLayout.CLASSROOM))
+    record_save(SeatingPlan(meeting=meeting, layout=SeatingLayout.CLASSROOM))
     reader, body = pdf_text(seating_pdf(meeting_detail(meeting.pk)).content)
     assert len(reader.pages) == 1
     assert "新田八朗" in body and "竹野博和" in body and "小杉健" in body

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from meetings.models import AgendaItem, Attendance, Handout, Meeting
 from meetings.selectors import agenda_outline, attendee_groups
-from onechoice.services import validated_save
+from onechoice.services import record_save
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def errors_of(instance) -> dict:
     with pytest.raises(ValidationError) as error:
-        validated_save(instance)
+        record_save(instance)
     return error.value.message_dict
 
 
@@ -45,7 +45,7 @@ def test_planned_meeting_needs_a_date_or_a_planned_month():
 
 
 def test_planned_meeting_with_a_fuzzy_date():
-    meeting = validated_save(
+    meeting = record_save(
         Meeting(fiscal_year=2022, kind="regular", number=1, status="planned",
                 planned_year=2022, planned_month=5, planned_period="middle")
     )
@@ -66,18 +66,18 @@ def test_the_same_meeting_number_twice_in_a_year_is_refused():
 
 def test_extraordinary_meetings_need_no_number_and_may_repeat():
     for day in (dt.date(2021, 5, 14), dt.date(2021, 12, 8)):
-        validated_save(Meeting(fiscal_year=2021, kind="extraordinary", title="臨時会議", status="held", date=day, mode="online"))
+        record_save(Meeting(fiscal_year=2021, kind="extraordinary", title="臨時会議", status="held", date=day, mode="online"))
     assert Meeting.objects.filter(kind="extraordinary").count() == 2
 
 
 def test_a_handout_number_used_twice_in_one_meeting_is_refused():
     meeting = factories.meeting()
-    validated_save(Handout(meeting=meeting, kind="material", number=1, title="資料その1"))
+    record_save(Handout(meeting=meeting, kind="material", number=1, title="資料その1"))
     errors = errors_of(Handout(meeting=meeting, kind="material", number=1, title="別の資料"))
     assert errors["__all__"] == ["この会議では「資料1」は既に使われています。別の番号にしてください。"]
     # 参考資料1 is a different number series, and another meeting has its own 資料1.
-    validated_save(Handout(meeting=meeting, kind="reference", number=1, title="参考"))
-    validated_save(Handout(meeting=factories.meeting(), kind="material", number=1, title="次の会議の資料1"))
+    record_save(Handout(meeting=meeting, kind="reference", number=1, title="参考"))
+    record_save(Handout(meeting=factories.meeting(), kind="material", number=1, title="次の会議の資料1"))
     assert Handout.objects.count() == 3
 
 
@@ -99,7 +99,7 @@ def test_a_proxy_without_the_proxys_name_is_refused():
 
 def test_proxy_wording_and_a_proxy_name_without_proxy_status():
     meeting, org = factories.meeting(), factories.municipality()
-    attendance = validated_save(
+    attendance = record_save(
         Attendance(meeting=meeting, organization=org, group="municipal", title="富山市長", name="藤井 裕久",
                    protocol_order=1, status="proxy", proxy_title="副市長", proxy_name="髙﨑 太郎")
     )
@@ -121,7 +121,7 @@ def test_agenda_outline_numbers_sections_and_deliberation_items():
     lines = [("opening", "開会"), ("greeting", "知事あいさつ"), ("deliberation", "議題A"),
              ("deliberation", "議題B"), ("deliberation", "その他"), ("closing", "閉会")]
     for order, (section, title) in enumerate(lines, start=1):
-        validated_save(AgendaItem(meeting=meeting, order=order, section=section, title=title))
+        record_save(AgendaItem(meeting=meeting, order=order, section=section, title=title))
     outline = agenda_outline(list(meeting.agenda_items.all()))
     assert [(s.number, s.title, [i.title for i in s.items]) for s in outline] == [
         (1, "開会", []), (2, "知事あいさつ", []), (3, "議事", ["議題A", "議題B", "その他"]), (4, "閉会", []),

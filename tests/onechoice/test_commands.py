@@ -29,7 +29,7 @@ def test_quick_start_commands_load_once_and_create_the_demo_accounts():
     assert set(users) == {"secretariat", "division", "municipal"}
     assert all(u.check_password("onechoice-demo") for u in users.values())
     assert users["secretariat"].is_staff and users["division"].is_staff and not users["municipal"].is_staff
-    assert users["division"].groups.get().name == roles.DIVISION_STAFF
+    assert users["division"].groups.get().name == roles.Role.DIVISION.group_name
     assert [d.name for d in users["division"].affiliation.divisions.all()] == ["自然保護課"]
     assert users["municipal"].affiliation.organization.lg_code == "162019"
 

@@ -24,7 +24,7 @@ from onechoice.importing import (
 )
 from onechoice.models import Official, Organization
 from onechoice.resources import OfficialResource, OrganizationResource
-from onechoice.services import validated_save
+from onechoice.services import record_save
 from tests.spreadsheets import csv_bytes, xlsx_bytes
 
 OFFICIAL_HEADER = ["団体", "部局", "役職", "氏名", "ふりがな", "席次", "就任日", "退任日"]
@@ -222,8 +222,8 @@ def test_a_formula_cell_in_xlsx_is_refused_and_formula_like_text_is_kept_as_text
 
 
 def test_export_escapes_formulas_in_csv_and_xlsx_and_import_gives_them_back(toyama):
-    validated_save(Official(organization=Organization.objects.get(name="富山市"), title="=1+1", name="@SUM(A1:A2)"))
-    validated_save(Official(organization=Organization.objects.get(name="富山市"), title="+81", name="-"))
+    record_save(Official(organization=Organization.objects.get(name="富山市"), title="=1+1", name="@SUM(A1:A2)"))
+    record_save(Official(organization=Organization.objects.get(name="富山市"), title="+81", name="-"))
     queryset = Official.objects.filter(title__in=["=1+1", "+81"]).order_by("title")
 
     text = export_file(OfficialResource(), queryset, file_format=ExportCSV).decode("utf-8-sig")
@@ -243,7 +243,7 @@ def test_export_escapes_formulas_in_csv_and_xlsx_and_import_gives_them_back(toya
 
 
 def test_csv_export_is_utf8_with_bom_by_default_and_cp932_on_request(toyama):
-    validated_save(Official(organization=Organization.objects.get(name="富山市"), title="副市長", name="髙橋 ①"))
+    record_save(Official(organization=Organization.objects.get(name="富山市"), title="副市長", name="髙橋 ①"))
     queryset = Official.objects.filter(title="副市長", organization__name="富山市")
 
     utf8 = export_file(OfficialResource(), queryset, file_format=ExportCSV)
@@ -254,7 +254,7 @@ def test_csv_export_is_utf8_with_bom_by_default_and_cp932_on_request(toyama):
 
 
 def test_cp932_export_says_which_character_it_cannot_write(toyama):
-    validated_save(Official(organization=Organization.objects.get(name="富山市"), title="係長", name="𠮷田 一"))
+    record_save(Official(organization=Organization.objects.get(name="富山市"), title="係長", name="𠮷田 一"))
     with pytest.raises(ValueError, match="「𠮷」（2行目）はシフトJIS（CP932）で表せません"):
         export_file(OfficialResource(), Official.objects.filter(title="係長"), file_format=ExportCSVCP932)
 
@@ -414,7 +414,7 @@ def test_admin_export_gives_xlsx_and_csv_files(secretariat_client, toyama):
 def test_only_the_secretariat_imports_and_division_staff_may_export(client, toyama):
     groups = roles.ensure_role_groups()
     staff = get_user_model().objects.create_user("division-staff", is_staff=True)
-    staff.groups.add(groups[roles.DIVISION_STAFF])
+    staff.groups.add(groups[roles.Role.DIVISION])
     client.force_login(staff)
 
     assert client.get(reverse("admin:projects_measureresult_import")).status_code == 403

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.template import Context, Template
 
 from onechoice.models import Official, Organization
-from onechoice.services import validated_save
+from onechoice.services import record_save
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def errors_of(instance, **kwargs) -> dict:
     with pytest.raises(ValidationError) as error:
-        validated_save(instance, **kwargs)
+        record_save(instance, **kwargs)
     return error.value.message_dict
 
 

@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from onechoice import reference_data
+from demo import reference_data
 from onechoice.models import Organization
 
 

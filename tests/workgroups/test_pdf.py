@@ -5,7 +5,7 @@ import datetime as dt
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from onechoice.services import validated_save
+from onechoice.services import record_save
 from tests.pdf_reading import fonts, page_sizes, text
 from workgroups.documents import session_lines, wg_status_pdf
 from workgroups.models import WorkingGroupSession, WorkingGroup
@@ -41,7 +41,7 @@ def test_wg_status_queries_do_not_grow_with_sessions(toyama):
         wg_status_pdf(2021)
     wg = WorkingGroup.objects.get(project__title="ゼロカーボンシティ富山の実現")
     for day in range(1, 21):
-        validated_save(WorkingGroupSession(working_group=wg, date=dt.date(2021, 6, day)))
+        record_save(WorkingGroupSession(working_group=wg, date=dt.date(2021, 6, day)))
     with CaptureQueriesContext(connection) as after:
         document = wg_status_pdf(2021)
     assert "6/20" in text(document.content)

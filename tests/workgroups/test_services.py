@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from onechoice.services import validated_save
+from onechoice.services import record_save
 from tests import factories
 from workgroups.models import WorkingGroupSession
 
@@ -18,7 +18,7 @@ def wg():
 
 def errors_of(instance) -> dict:
     with pytest.raises(ValidationError) as error:
-        validated_save(instance)
+        record_save(instance)
     return error.value.message_dict
 
 
@@ -38,8 +38,8 @@ def test_a_held_session_needs_its_date(wg):
 
 
 def test_planned_sessions_print_as_planned(wg):
-    by_month = validated_save(WorkingGroupSession(working_group=wg, status="planned", planned_year=2022, planned_month=2))
-    by_date = validated_save(WorkingGroupSession(working_group=wg, status="planned", date=dt.date(2022, 2, 4), kind="drill"))
+    by_month = record_save(WorkingGroupSession(working_group=wg, status="planned", planned_year=2022, planned_month=2))
+    by_date = record_save(WorkingGroupSession(working_group=wg, status="planned", date=dt.date(2022, 2, 4), kind="drill"))
     assert by_month.when_label == "令和4年2月（予定）"
     assert by_date.when_label == "R4.2.4（予定）"
     assert by_month.fiscal_year == by_date.fiscal_year == 2021

@@ -3,8 +3,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from onechoice import roles
 from onechoice.models import Affiliation, Division, Organization
+from onechoice.roles import Role, ensure_role_groups
+from onechoice.services import affiliation_save
 
 DEMO_PASSWORD = "onechoice-demo"
 
@@ -22,20 +23,21 @@ class Command(BaseCommand):
             nature = Division.objects.get(name="自然保護課")
         except (Organization.DoesNotExist, Division.DoesNotExist):
             raise CommandError("先に load_toyama で富山県の実データを読み込んでください。") from None
-        groups = roles.ensure_role_groups()
+        groups = ensure_role_groups()
         User = get_user_model()
         accounts = [
-            ("secretariat", "事務局", "太郎", roles.SECRETARIAT, True, prefecture, []),
-            ("division", "自然保護課", "花子", roles.DIVISION_STAFF, True, prefecture, [nature]),
-            ("municipal", "富山市", "次郎", roles.MUNICIPAL_OFFICER, False, toyama_city, []),
+            ("secretariat", "事務局", "太郎", Role.SECRETARIAT, True, prefecture, []),
+            ("division", "自然保護課", "花子", Role.DIVISION, True, prefecture, [nature]),
+            ("municipal", "富山市", "次郎", Role.MUNICIPAL, False, toyama_city, []),
         ]
-        for username, last, first, group, is_staff, org, divisions in accounts:
+        for username, last, first, role, is_staff, org, divisions in accounts:
             user, created = User.objects.get_or_create(username=username)
             user.last_name, user.first_name, user.is_staff = last, first, is_staff
             user.set_password(DEMO_PASSWORD)
             user.save()
-            user.groups.set([groups[group]])
-            affiliation, _ = Affiliation.objects.update_or_create(user=user, defaults={"organization": org})
-            affiliation.divisions.set(divisions)
-            self.stdout.write(f"  {username}（{group}）{'を作成' if created else 'を更新'}")
+            user.groups.set([groups[role]])
+            affiliation = Affiliation.objects.filter(user=user).first() or Affiliation(user=user)
+            affiliation.organization = org
+            affiliation_save(affiliation=affiliation, divisions=divisions)
+            self.stdout.write(f"  {username}（{role.group_name}）{'を作成' if created else 'を更新'}")
         self.stdout.write(self.style.SUCCESS(f"デモ用アカウントのパスワードは {DEMO_PASSWORD} です。"))

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from onechoice import synthetic
+from demo import synthetic
 
 
 class Command(BaseCommand):

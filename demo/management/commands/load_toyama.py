@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from onechoice import reference_data
+from demo import reference_data
 from onechoice.models import Organization
 
 

@@ -1,0 +1,200 @@
+"""``projects.yaml``: the collaboration items with their years, measures, results, indicators and plans."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from projects.models import (
+    DesiredState,
+    Highlight,
+    Indicator,
+    IndicatorValue,
+    Measure,
+    MeasureResult,
+    Milestone,
+    Photo,
+    Plan,
+    Project,
+    ProjectYear,
+)
+from projects.services import (
+    desired_state_save,
+    highlight_save,
+    indicator_save,
+    indicator_value_save,
+    measure_result_save,
+    measure_save,
+    milestone_save,
+    photo_save,
+    plan_save,
+    project_save,
+    project_year_save,
+)
+
+from .base import LoadReport, Lookups, ReferenceDataError, save, text
+
+
+def load_projects(doc, lk: Lookups, report: LoadReport) -> None:
+    for row in doc["projects"]:
+        where = f"projects.yaml {row['title']}"
+        project = save(
+            where,
+            project_save,
+            project=Project(
+                title=row["title"],
+                first_fiscal_year=row["first_fiscal_year"],
+                is_published=row.get("is_published", True),
+            ),
+            proposers=[lk.organization(n) for n in row["proposers"]],
+            targets=[lk.organization(n) for n in _targets(row, lk)],
+            departments=[lk.department(n) for n in row["departments"]],
+            divisions=[lk.division(n) for n in row.get("divisions", [])],
+        )
+        lk.projects[project.title] = project
+        report.add("連携推進項目")
+        years = {}
+        for year in row.get("years", []):
+            fy = year["fiscal_year"]
+            years[fy] = save(
+                f"{where} {fy}年度",
+                project_year_save,
+                project_year=ProjectYear(
+                    project=project,
+                    fiscal_year=fy,
+                    status=year["status"],
+                    selection_reason=text(year.get("selection_reason")),
+                    goal=text(year.get("goal")),
+                    current_situation=text(year.get("current_situation")),
+                    issues=text(year.get("issues")),
+                    concrete_measures=text(year.get("concrete_measures")),
+                    expected_effects=text(year.get("expected_effects")),
+                    grade=year.get("grade", ""),
+                    achievement=year.get("achievement", ""),
+                ),
+            )
+            report.add("年度別の取組み")
+            for h_order, item in enumerate(year.get("highlights", []), start=1):
+                highlight = save(
+                    f"{where} {fy}年度 実績と成果 {h_order}",
+                    highlight_save,
+                    highlight=Highlight(
+                        project_year=years[fy],
+                        order=h_order,
+                        title=item["title"],
+                        overview=text(item.get("overview")),
+                        points=text(item.get("points")),
+                    ),
+                )
+                report.add("主な実績と成果")
+                for p_order, caption in enumerate(item.get("photos", []), start=1):
+                    save(
+                        f"{where} 写真 {caption}",
+                        photo_save,
+                        photo=Photo(highlight=highlight, order=p_order, caption=caption),
+                    )
+                    report.add("写真")
+        measures = {}
+        for m_order, item in enumerate(row.get("measures", []), start=1):
+            measure = save(
+                f"{where} 施策 {m_order}",
+                measure_save,
+                measure=Measure(
+                    project=project,
+                    order=m_order,
+                    heading=item.get("heading", ""),
+                    label=str(item.get("label", "")),
+                    title=item["title"],
+                ),
+            )
+            measures[item.get("key", m_order)] = measure
+            report.add("施策")
+            for fy, result in (item.get("results") or {}).items():
+                if fy not in years:
+                    raise ReferenceDataError(f"{where} 施策 {m_order}: {fy}年度の記録（years）がありません。")
+                save(
+                    f"{where} 施策 {m_order} {fy}年度",
+                    measure_result_save,
+                    measure_result=MeasureResult(
+                        project_year=years[fy],
+                        measure=measure,
+                        results=text(result.get("results")),
+                        next_steps=text(result.get("next_steps")),
+                        follow_up=result.get("follow_up", ""),
+                        grade=result.get("grade", ""),
+                        achievement=result.get("achievement", ""),
+                    ),
+                )
+                report.add("施策の年度実績")
+        for i_order, item in enumerate(row.get("indicators", []), start=1):
+            indicator = save(
+                f"{where} 指標 {item['name']}",
+                indicator_save,
+                indicator=Indicator(
+                    project=project,
+                    order=i_order,
+                    name=item["name"],
+                    unit=item.get("unit", ""),
+                    note=item.get("note", ""),
+                    measure=measures[item["measure"]] if item.get("measure") else None,
+                ),
+            )
+            report.add("指標")
+            for value in item["values"]:
+                save(
+                    f"{where} 指標 {item['name']} の値",
+                    indicator_value_save,
+                    indicator_value=IndicatorValue(
+                        indicator=indicator,
+                        date=value.get("date"),
+                        fiscal_year=value.get("fiscal_year"),
+                        value=Decimal(str(value["value"])),
+                        rank=value.get("rank"),
+                        note=value.get("note", ""),
+                    ),
+                )
+                report.add("指標の値")
+        for item in row.get("milestones", []):
+            save(
+                f"{where} スケジュール {item['text']}",
+                milestone_save,
+                milestone=Milestone(
+                    project=project, fiscal_year=item["fiscal_year"], month=item["month"], text=item["text"]
+                ),
+            )
+            report.add("スケジュール")
+        for item in row.get("plans", []):
+            plan = save(
+                f"{where} 計画 {item['title']}",
+                plan_save,
+                plan=Plan(
+                    project=project,
+                    title=item["title"],
+                    subtitle=item.get("subtitle", ""),
+                    first_fiscal_year=item["first_fiscal_year"],
+                    last_fiscal_year=item["last_fiscal_year"],
+                    goal=text(item.get("goal")),
+                ),
+            )
+            report.add("計画")
+            for area in item.get("areas", []):
+                for state in area["states"]:
+                    save(
+                        f"{where} ありたい姿 {area['number']} {state['label']}",
+                        desired_state_save,
+                        desired_state=DesiredState(
+                            plan=plan,
+                            area_number=area["number"],
+                            area=area["name"],
+                            label=state["label"],
+                            text=state["text"],
+                            directions=text(state["directions"]),
+                        ),
+                    )
+                    report.add("ありたい姿")
+
+
+def _targets(row, lk: Lookups) -> list[str]:
+    targets = row.get("targets", [])
+    if targets == "all_municipalities":
+        return [o.name for o in lk.organizations.values() if o.kind == "municipality"]
+    return targets

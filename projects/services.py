@@ -1,0 +1,106 @@
+"""Writes of collaboration items and what is recorded about them. Every writer — the admin,
+the importers, the demo loader, commands — goes through these (or through
+``onechoice.services.record_save``, which applies the same rules)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from onechoice.models import Department, Division, Organization
+from onechoice.services import current_m2m, record_save, rule, writes
+
+from .models import (
+    DesiredState,
+    Highlight,
+    Indicator,
+    IndicatorValue,
+    Measure,
+    MeasureResult,
+    Milestone,
+    Photo,
+    Plan,
+    Project,
+    ProjectYear,
+)
+
+writes(Project, ProjectYear, Measure, MeasureResult, Highlight, Photo, Indicator, IndicatorValue, Milestone, Plan, DesiredState)
+
+
+@rule(Project)
+def _proposer_and_department(project: Project, m2m: Mapping[str, Sequence]) -> None:
+    """An item is proposed by at least one municipality and carried by at least one
+    department (``full_clean`` does not see many-to-many values)."""
+    errors = {}
+    if not current_m2m(project, "proposers", m2m):
+        errors["proposers"] = _("提案市町村を1つ以上選んでください。")
+    if not current_m2m(project, "departments", m2m):
+        errors["departments"] = _("担当部局を1つ以上選んでください。")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def project_save(
+    *,
+    project: Project,
+    proposers: Iterable[Organization] | None = None,
+    targets: Iterable[Organization] | None = None,
+    departments: Iterable[Department] | None = None,
+    divisions: Iterable[Division] | None = None,
+) -> Project:
+    """Create or change an item. Relations given replace the stored ones; relations left
+    out (``None``) stay. Refuses (``ValidationError``, nothing written) an item without a
+    proposing municipality or a department."""
+    m2m = {
+        name: values
+        for name, values in (("proposers", proposers), ("targets", targets), ("departments", departments), ("divisions", divisions))
+        if values is not None
+    }
+    return record_save(project, m2m=m2m)
+
+
+def project_year_save(*, project_year: ProjectYear) -> ProjectYear:
+    """Create or change an item's record of one fiscal year (status, grade, 協議事項 text)."""
+    return record_save(project_year)
+
+
+def measure_save(*, measure: Measure) -> Measure:
+    return record_save(measure)
+
+
+def measure_result_save(*, measure_result: MeasureResult) -> MeasureResult:
+    """A measure's results and next steps in one fiscal year; the measure must belong to the
+    year's item (``MeasureResult.clean``)."""
+    return record_save(measure_result)
+
+
+def highlight_save(*, highlight: Highlight) -> Highlight:
+    return record_save(highlight)
+
+
+def photo_save(*, photo: Photo) -> Photo:
+    return record_save(photo)
+
+
+def indicator_save(*, indicator: Indicator) -> Indicator:
+    return record_save(indicator)
+
+
+def indicator_value_save(*, indicator_value: IndicatorValue) -> IndicatorValue:
+    return record_save(indicator_value)
+
+
+def milestone_save(*, milestone: Milestone) -> Milestone:
+    return record_save(milestone)
+
+
+def plan_save(*, plan: Plan) -> Plan:
+    return record_save(plan)
+
+
+def desired_state_save(*, desired_state: DesiredState) -> DesiredState:
+    return record_save(desired_state)
