@@ -77,23 +77,27 @@ class Database:
 
 def environment(db: Database, workdir: Path, *, production: bool) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("ONECHOICE_ENV", "DJANGO_SETTINGS_MODULE")}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
-        "DATABASE_URL": db.url,
-        "STATIC_ROOT": str(workdir / "static"),
-        "MEDIA_ROOT": str(workdir / "media"),
-        "PDF_SPOOL_DIR": str(workdir / "spool"),
-        "DEBUG": "0",
-        "PYTHONUNBUFFERED": "1",
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
+            "DATABASE_URL": db.url,
+            "STATIC_ROOT": str(workdir / "static"),
+            "MEDIA_ROOT": str(workdir / "media"),
+            "PDF_SPOOL_DIR": str(workdir / "spool"),
+            "DEBUG": "0",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     if production:
-        env.update({
-            "ONECHOICE_ENV": "production",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": f"{HOST},localhost,testserver",
-            "SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback; TLS ends at the load balancer
-            "SECURE_HSTS_SECONDS": "0",
-        })
+        env.update(
+            {
+                "ONECHOICE_ENV": "production",
+                "SECRET_KEY": secrets.token_urlsafe(50),
+                "ALLOWED_HOSTS": f"{HOST},localhost,testserver",
+                "SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback; TLS ends at the load balancer
+                "SECURE_HSTS_SECONDS": "0",
+            }
+        )
     return env
 
 
@@ -134,11 +138,28 @@ class Server:
         self.port = free_port()
         self.log_path = workdir / f"gunicorn-{self.port}.log"
         self.command = [
-            sys.executable, "-m", "gunicorn", "onechoice.wsgi",
-            "--bind", f"{HOST}:{self.port}", "--workers", str(workers),
-            "--worker-class", "gthread", "--threads", str(threads),
-            "--keep-alive", "5", "--timeout", "120", "--backlog", "2048",
-            "--error-logfile", str(self.log_path), "--log-level", "warning",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "onechoice.wsgi",
+            "--bind",
+            f"{HOST}:{self.port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(threads),
+            "--keep-alive",
+            "5",
+            "--timeout",
+            "120",
+            "--backlog",
+            "2048",
+            "--error-logfile",
+            str(self.log_path),
+            "--log-level",
+            "warning",
         ]
         self.env = env
         self.process: subprocess.Popen | None = None
@@ -199,9 +220,15 @@ def log_in(port: int) -> dict[str, str]:
     if response.status != 200 or not token or "csrftoken" not in cookies:
         raise SystemExit(f"login page: HTTP {response.status}, no CSRF token")
     body = urlencode({"username": USERNAME, "password": PASSWORD, "csrfmiddlewaretoken": token[1], "next": "/"})
-    conn.request("POST", "/accounts/login/", body=body, headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={cookies['csrftoken']}",
-    })
+    conn.request(
+        "POST",
+        "/accounts/login/",
+        body=body,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={cookies['csrftoken']}",
+        },
+    )
     response = conn.getresponse()
     response.read()
     cookies |= _cookies(response)

@@ -42,8 +42,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+from demo import reference_data  # noqa: E402
 from meetings.models import Attendance, Meeting  # noqa: E402
-from demo import reference_data
 from onechoice import roles  # noqa: E402
 from onechoice.models import Official, Organization  # noqa: E402
 from onechoice.services import record_save  # noqa: E402
@@ -71,7 +71,9 @@ def attendance_csv(rows: int) -> bytes:
     for i in range(rows):
         number, order = i // per_meeting + 1, i % per_meeting + 1
         proxy = ("代理出席", "副市長", "山﨑 ①") if i % 10 == 0 else ("出席", "", "")
-        lines.append(f"R12,{number},{order},市町村等,{codes[i % len(codes)]},市長{i},氏名 {i},{proxy[0]},{proxy[1]},{proxy[2]}")
+        lines.append(
+            f"R12,{number},{order},市町村等,{codes[i % len(codes)]},市長{i},氏名 {i},{proxy[0]},{proxy[1]},{proxy[2]}"
+        )
     return ("\r\n".join(lines) + "\r\n").encode("cp932")
 
 
@@ -108,8 +110,12 @@ def run(client, model, name, make_csv, rows) -> dict:
     made_here = {"meeting__fiscal_year": BENCH_YEAR} if model is Attendance else {"title__startswith": "職員"}
     model.objects.filter(**made_here).delete()  # what an earlier size imported
     content = make_csv(rows)
-    upload = {"resource": "0", "format": "0", "encoding": "auto",
-              "import_file": SimpleUploadedFile(f"{name}.csv", content)}
+    upload = {
+        "resource": "0",
+        "format": "0",
+        "encoding": "auto",
+        "import_file": SimpleUploadedFile(f"{name}.csv", content),
+    }
     before = model.objects.count()
     preview, t_preview, q_preview = step(client, "preview", import_url, upload)
     result = preview.context["result"]
@@ -121,8 +127,14 @@ def run(client, model, name, make_csv, rows) -> dict:
     again, t_again, q_again = step(client, "again", import_url, upload)
     assert again.context["result"].totals["skip"] == rows
     return {
-        "rows": rows, "preview": t_preview, "confirm": t_confirm, "total": t_preview + t_confirm, "again": t_again,
-        "q_preview": len(q_preview), "q_confirm": len(q_confirm), "q_again": len(q_again),
+        "rows": rows,
+        "preview": t_preview,
+        "confirm": t_confirm,
+        "total": t_preview + t_confirm,
+        "again": t_again,
+        "q_preview": len(q_preview),
+        "q_confirm": len(q_confirm),
+        "q_again": len(q_again),
         "selects": q_preview.kinds["SELECT"] + q_confirm.kinds["SELECT"],
         "kinds_confirm": str(q_confirm),
     }
@@ -137,20 +149,28 @@ def main(sizes):
     user.groups.add(roles.ensure_role_groups()[roles.Role.SECRETARIAT])
     client = Client()
     client.force_login(user)
-    print(f"# import benchmark — {platform.python_implementation()} {platform.python_version()}, "
-          f"{connection.vendor}, {os.cpu_count()} CPUs, {dt.date.today().isoformat()}")
+    print(
+        f"# import benchmark — {platform.python_implementation()} {platform.python_version()}, "
+        f"{connection.vendor}, {os.cpu_count()} CPUs, {dt.date.today().isoformat()}"
+    )
     print("# through the admin: upload + preview (dry run), confirm, upload the same file again")
     for model, name, make_csv in ((Official, "officials", officials_csv), (Attendance, "attendance", attendance_csv)):
         results = [run(client, model, name, make_csv, rows) for rows in sizes]
         for r in results:
-            print(f"{name:10} {r['rows']:>6} rows: preview {r['preview']:5.2f} s + confirm {r['confirm']:5.2f} s "
-                  f"= {r['total']:5.2f} s; same file again (preview, nothing to change) {r['again']:5.2f} s")
-            print(f"{'':10} {'':>6}       queries: preview {r['q_preview']}, confirm {r['q_confirm']} "
-                  f"({r['kinds_confirm']}), again {r['q_again']}; SELECTs in preview + confirm: {r['selects']}")
+            print(
+                f"{name:10} {r['rows']:>6} rows: preview {r['preview']:5.2f} s + confirm {r['confirm']:5.2f} s "
+                f"= {r['total']:5.2f} s; same file again (preview, nothing to change) {r['again']:5.2f} s"
+            )
+            print(
+                f"{'':10} {'':>6}       queries: preview {r['q_preview']}, confirm {r['q_confirm']} "
+                f"({r['kinds_confirm']}), again {r['q_again']}; SELECTs in preview + confirm: {r['selects']}"
+            )
         small, large = results[0], results[-1]
-        print(f"{name:10} ×{large['rows'] / small['rows']:.0f} rows → time ×{large['total'] / small['total']:.1f}, "
-              f"queries ×{(large['q_preview'] + large['q_confirm']) / (small['q_preview'] + small['q_confirm']):.1f} "
-              f"(batched writes), SELECTs ×{large['selects'] / small['selects']:.1f}")
+        print(
+            f"{name:10} ×{large['rows'] / small['rows']:.0f} rows → time ×{large['total'] / small['total']:.1f}, "
+            f"queries ×{(large['q_preview'] + large['q_confirm']) / (small['q_preview'] + small['q_confirm']):.1f} "
+            f"(batched writes), SELECTs ×{large['selects'] / small['selects']:.1f}"
+        )
 
 
 if __name__ == "__main__":

@@ -43,10 +43,15 @@ class Result:
 
     def summary(self) -> dict:
         return {
-            "clients": self.clients, "requests": self.ok, "errors": self.errors,
-            "error_samples": self.error_samples[:5], "seconds": round(self.elapsed, 3),
-            "rps": round(self.rps, 1), "bytes": self.bytes,
-            "p50_ms": _round(self.percentile(50)), "p95_ms": _round(self.percentile(95)),
+            "clients": self.clients,
+            "requests": self.ok,
+            "errors": self.errors,
+            "error_samples": self.error_samples[:5],
+            "seconds": round(self.elapsed, 3),
+            "rps": round(self.rps, 1),
+            "bytes": self.bytes,
+            "p50_ms": _round(self.percentile(50)),
+            "p95_ms": _round(self.percentile(95)),
             "p99_ms": _round(self.percentile(99)),
             "max_ms": _round(max(self.latencies) * 1000 if self.latencies else None),
             "mean_ms": _round(statistics.fmean(self.latencies) * 1000 if self.latencies else None),
@@ -83,9 +88,18 @@ class Client:
         self.conn.close()
 
 
-def run(host: str, port: int, path: str, *, headers: dict[str, str], clients: int = 1,
-        duration: float | None = None, requests: int | None = None, timeout: float = 60,
-        expect: int = 200) -> Result:
+def run(
+    host: str,
+    port: int,
+    path: str,
+    *,
+    headers: dict[str, str],
+    clients: int = 1,
+    duration: float | None = None,
+    requests: int | None = None,
+    timeout: float = 60,
+    expect: int = 200,
+) -> Result:
     """``clients`` threads GET ``path`` until ``requests`` have been sent or ``duration``
     seconds have passed (whichever comes first; at least one of them must be given)."""
     if duration is None and requests is None:
@@ -143,8 +157,17 @@ def run(host: str, port: int, path: str, *, headers: dict[str, str], clients: in
     return result
 
 
-def burst(host: str, port: int, path: str, *, headers: dict[str, str], clients: int = 200,
-          timeout: float = 60, overall: float = 180, expect: int = 200) -> Result:
+def burst(
+    host: str,
+    port: int,
+    path: str,
+    *,
+    headers: dict[str, str],
+    clients: int = 200,
+    timeout: float = 60,
+    overall: float = 180,
+    expect: int = 200,
+) -> Result:
     """``clients`` clients each open a connection and send one GET at the same moment
     (a barrier), then wait for the whole body. Bounded: each socket by ``timeout``, the whole
     burst by ``overall`` seconds (clients still running then count as errors)."""

@@ -86,15 +86,17 @@ def describe(args, vendor: str) -> dict:
         pass
     info = {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "cpus": os.cpu_count(), "cpu_model": cpu or platform.processor(),
+        "cpus": os.cpu_count(),
+        "cpu_model": cpu or platform.processor(),
         "memory_gb": _memory_gb(),
         "os": f"{platform.system()} {platform.release()}",
         "python": f"{platform.python_implementation()} {platform.python_version()}",
         "django": django.get_version(),
-        "gunicorn": _version("gunicorn"), "weasyprint": _version("weasyprint"),
+        "gunicorn": _version("gunicorn"),
+        "weasyprint": _version("weasyprint"),
         "database": _database_version(vendor),
         "server": f"gunicorn gthread, {args.workers} workers × {args.threads} threads, "
-                  f"{'development' if args.development else 'production'} settings (benchmarks.settings), DEBUG off",
+        f"{'development' if args.development else 'production'} settings (benchmarks.settings), DEBUG off",
         "load_generator": (
             f"Python threads + http.client keep-alive on the same machine; {args.clients} clients under load, "
             f"1 alone ({args.latency_requests} requests); {args.duration:g} s per load run"

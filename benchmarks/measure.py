@@ -15,8 +15,8 @@ database, settings and environment of the benchmark server):
 from __future__ import annotations
 
 import json
-import shutil
 import os
+import shutil
 import statistics
 import sys
 import time
@@ -31,8 +31,8 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.contrib.auth import get_user_model  # noqa: E402
 from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.cache import caches  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -176,13 +176,23 @@ def pdf_times(client: Client, documents: dict[str, str], *, cold_runs: int, warm
             raw.append(time.perf_counter() - t0)
         raw_ms, cold_ms, warm_ms, changed_ms = (statistics.median(x) * 1000 for x in (raw, cold, warm, changed))
         results[name] = {
-            "path": path, "bytes": size, "engine_renders": len(html), "warm_queries": warm_queries,
-            "raw_ms": round(raw_ms, 1), "cold_ms": round(cold_ms, 1), "warm_ms": round(warm_ms, 1),
-            "cold_ratio": round(cold_ms / raw_ms, 2), "warm_ratio": round(warm_ms / raw_ms, 3),
-            "changed_ms": round(changed_ms, 1), "changed_ratio": round(changed_ms / raw_ms, 3),
+            "path": path,
+            "bytes": size,
+            "engine_renders": len(html),
+            "warm_queries": warm_queries,
+            "raw_ms": round(raw_ms, 1),
+            "cold_ms": round(cold_ms, 1),
+            "warm_ms": round(warm_ms, 1),
+            "cold_ratio": round(cold_ms / raw_ms, 2),
+            "warm_ratio": round(warm_ms / raw_ms, 3),
+            "changed_ms": round(changed_ms, 1),
+            "changed_ratio": round(changed_ms / raw_ms, 3),
         }
-        print(f"    {name}: raw {raw_ms:.0f} ms, cold {cold_ms:.0f} ms, warm {warm_ms:.1f} ms, "
-              f"after a change {changed_ms:.1f} ms", file=sys.stderr)
+        print(
+            f"    {name}: raw {raw_ms:.0f} ms, cold {cold_ms:.0f} ms, warm {warm_ms:.1f} ms, "
+            f"after a change {changed_ms:.1f} ms",
+            file=sys.stderr,
+        )
     return results
 
 

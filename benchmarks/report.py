@@ -52,13 +52,15 @@ def evaluate(scales: dict[int, dict]) -> list[dict]:
         for name in page_names
     }
     varying = {name: c for name, c in counts.items() if len(set(c.values())) > 1}
-    targets.append({
-        "target": "queries per page constant across scales",
-        "met": not varying if len(scales) > 1 else None,
-        "detail": "all pages the same at " + ", ".join(f"{s}×" for s in scales) + " (built afresh and cached)"
-        if not varying
-        else "; ".join(f"{n}: " + " / ".join(f"{b}+{c}" for b, c in c.values()) for n, c in varying.items()),
-    })
+    targets.append(
+        {
+            "target": "queries per page constant across scales",
+            "met": not varying if len(scales) > 1 else None,
+            "detail": "all pages the same at " + ", ".join(f"{s}×" for s in scales) + " (built afresh and cached)"
+            if not varying
+            else "; ".join(f"{n}: " + " / ".join(f"{b}+{c}" for b, c in c.values()) for n, c in varying.items()),
+        }
+    )
 
     at = 10 if 10 in scales else max(scales)
     p95 = {n: scales[at]["pages"][n]["alone"]["p95_ms"] for n in page_names}
@@ -69,36 +71,52 @@ def evaluate(scales: dict[int, dict]) -> list[dict]:
     detail = "worst: " + ", ".join(f"{n} {v} ms" for n, v in worst[:3])
     if slowest_built:
         detail += f"; built afresh after an edit (in-process): at most {slowest_built[0]} ms ({slowest_built[1]})"
-    targets.append({
-        "target": f"page p95 ≤ {TARGET_P95_MS} ms at {at}× (one client)",
-        "met": not slow, "detail": detail,
-    })
+    targets.append(
+        {
+            "target": f"page p95 ≤ {TARGET_P95_MS} ms at {at}× (one client)",
+            "met": not slow,
+            "detail": detail,
+        }
+    )
 
     below, _ = _shares_below(scales, lambda page: (page.get("public") or {}).get("rps"))
-    targets.append({
-        "target": f"pages ≥ {TARGET_SHARE_OF_BARE:.0%} of the bare view's requests per second, for the public",
-        "met": not below, "detail": _below_detail(below),
-    })
+    targets.append(
+        {
+            "target": f"pages ≥ {TARGET_SHARE_OF_BARE:.0%} of the bare view's requests per second, for the public",
+            "met": not below,
+            "detail": _below_detail(below),
+        }
+    )
     below, shares = _shares_below(scales, lambda page: page["loaded"]["rps"])
-    floors = [_share(r["pages"][FLOOR]["loaded"]["rps"], r["pages"][BARE]["loaded"]["rps"]) for r in scales.values()
-              if FLOOR in r["pages"]]
+    floors = [
+        _share(r["pages"][FLOOR]["loaded"]["rps"], r["pages"][BARE]["loaded"]["rps"])
+        for r in scales.values()
+        if FLOOR in r["pages"]
+    ]
     detail = _below_detail(below)
     if floors:
-        detail += (f"; the logged-in floor (session and user lookups alone) is {min(floors):.0%}–{max(floors):.0%}"
-                   f" of the bare view, pages {min(shares.values()):.0%}–{max(shares.values()):.0%}")
-    targets.append({
-        "target": f"pages ≥ {TARGET_SHARE_OF_BARE:.0%} of the bare view's requests per second, logged in",
-        "met": not below, "detail": detail,
-    })
+        detail += (
+            f"; the logged-in floor (session and user lookups alone) is {min(floors):.0%}–{max(floors):.0%}"
+            f" of the bare view, pages {min(shares.values()):.0%}–{max(shares.values()):.0%}"
+        )
+    targets.append(
+        {
+            "target": f"pages ≥ {TARGET_SHARE_OF_BARE:.0%} of the bare view's requests per second, logged in",
+            "met": not below,
+            "detail": detail,
+        }
+    )
 
     bursts = {s: r["burst"] for s, r in scales.items()}
     ok = all(b["errors"] == 0 and (b["p95_ms"] or 1e9) <= TARGET_BURST_P95_MS for b in bursts.values())
-    targets.append({
-        "target": f"burst of {next(iter(bursts.values()))['clients']} packet downloads: 0 errors, "
-                  f"p95 ≤ {TARGET_BURST_P95_MS} ms",
-        "met": ok,
-        "detail": ", ".join(f"{s}×: {b['errors']} errors, p95 {b['p95_ms']} ms" for s, b in bursts.items()),
-    })
+    targets.append(
+        {
+            "target": f"burst of {next(iter(bursts.values()))['clients']} packet downloads: 0 errors, "
+            f"p95 ≤ {TARGET_BURST_P95_MS} ms",
+            "met": ok,
+            "detail": ", ".join(f"{s}×: {b['errors']} errors, p95 {b['p95_ms']} ms" for s, b in bursts.items()),
+        }
+    )
     return targets
 
 

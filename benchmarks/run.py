@@ -95,23 +95,38 @@ def measure_pages(port: int, headers: dict, pages: dict[str, str], args) -> dict
 
         def measure(path=path, for_public=for_public):
             with OtherLoad() as others:
-                alone = load.run(HOST, port, path, headers=headers, clients=1, requests=args.latency_requests,
-                                 duration=args.duration * 2)
+                alone = load.run(
+                    HOST,
+                    port,
+                    path,
+                    headers=headers,
+                    clients=1,
+                    requests=args.latency_requests,
+                    duration=args.duration * 2,
+                )
                 loaded = load.run(HOST, port, path, headers=headers, clients=args.clients, duration=args.duration)
-                public = load.run(HOST, port, path, headers=public_headers, clients=args.clients,
-                                  duration=args.duration) if for_public else None
+                public = (
+                    load.run(HOST, port, path, headers=public_headers, clients=args.clients, duration=args.duration)
+                    if for_public
+                    else None
+                )
             return (alone, loaded, public), others.cpus
 
         (alone, loaded, public), others = quietest(measure, args, name)
         results[name] = {
-            "path": path, "alone": alone.summary(), "loaded": loaded.summary(),
-            "public": public.summary() if public else None, "other_cpus": others,
+            "path": path,
+            "alone": alone.summary(),
+            "loaded": loaded.summary(),
+            "public": public.summary() if public else None,
+            "other_cpus": others,
         }
         errors = alone.errors + loaded.errors + (public.errors if public else 0)
-        log(f"    {name}: p50 {alone.percentile(50):.1f} ms, p95 {alone.percentile(95):.1f} ms alone; "
+        log(
+            f"    {name}: p50 {alone.percentile(50):.1f} ms, p95 {alone.percentile(95):.1f} ms alone; "
             f"{loaded.rps:.0f} req/s with {args.clients} clients"
             + (f", {public.rps:.0f} req/s for the public" if public else "")
-            + f" (errors {errors}; other programs kept {others} CPUs busy)")
+            + f" (errors {errors}; other programs kept {others} CPUs busy)"
+        )
     return results
 
 
@@ -119,16 +134,26 @@ def measure_burst(port: int, headers: dict, path: str, args) -> dict:
     status, body, _ = load.Client(HOST, port, headers, timeout=120).get(path)  # cached by now; make sure
     if status != 200:
         raise SystemExit(f"packet {path}: HTTP {status}")
+
     def measure():
         with OtherLoad() as others:
-            result = load.burst(HOST, port, path, headers=headers, clients=args.burst_clients,
-                                timeout=args.burst_timeout, overall=args.burst_timeout * 3)
+            result = load.burst(
+                HOST,
+                port,
+                path,
+                headers=headers,
+                clients=args.burst_clients,
+                timeout=args.burst_timeout,
+                overall=args.burst_timeout * 3,
+            )
         return result, others.cpus
 
     result, others = quietest(measure, args, "burst")
     summary = result.summary() | {"packet_bytes": len(body), "other_cpus": others}
-    log(f"    burst: {result.ok} ok, {result.errors} errors, p50 {result.percentile(50) or 0:.0f} ms, "
-        f"p95 {result.percentile(95) or 0:.0f} ms, {result.elapsed:.1f} s in all")
+    log(
+        f"    burst: {result.ok} ok, {result.errors} errors, p50 {result.percentile(50) or 0:.0f} ms, "
+        f"p95 {result.percentile(95) or 0:.0f} ms, {result.elapsed:.1f} s in all"
+    )
     return summary
 
 
@@ -151,7 +176,9 @@ def run_scale(scale: int, workdir: Path, args) -> dict:
         with OtherLoad() as others:
             done = subprocess.run(
                 [sys.executable, "-m", "benchmarks.measure", str(out), str(args.cold_runs), str(args.warm_runs)],
-                cwd=ROOT, env=env, check=False,
+                cwd=ROOT,
+                env=env,
+                check=False,
             )
         if done.returncode:
             raise SystemExit("benchmarks.measure failed")
@@ -164,10 +191,15 @@ def run_scale(scale: int, workdir: Path, args) -> dict:
             pages = measure_pages(server.port, headers, inproc["paths"]["pages"], args)
             burst = measure_burst(server.port, headers, inproc["paths"]["documents"]["packet"], args)
         return {
-            "scale": scale, "database": db.vendor, "prepare_seconds": steps, "rows": inproc["rows"],
+            "scale": scale,
+            "database": db.vendor,
+            "prepare_seconds": steps,
+            "rows": inproc["rows"],
             "code": inproc.get("code"),
-            "queries": inproc["queries"], "pages": pages,
-            "pdf": inproc["pdf"], "pdf_other_cpus": inproc["pdf_other_cpus"],
+            "queries": inproc["queries"],
+            "pages": pages,
+            "pdf": inproc["pdf"],
+            "pdf_other_cpus": inproc["pdf_other_cpus"],
             "burst": burst,
         }
     finally:
@@ -178,7 +210,8 @@ def run_scale(scale: int, workdir: Path, args) -> dict:
 def main(argv=None) -> int:
     cpus = os.cpu_count() or 1
     parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0],
+        prog="python -m benchmarks.run",
+        description=__doc__.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--scales", default="1,10,100", help="comma-separated factors (default 1,10,100)")
@@ -191,8 +224,12 @@ def main(argv=None) -> int:
     parser.add_argument("--warm-runs", type=int, default=5)
     parser.add_argument("--burst-clients", type=int, default=200)
     parser.add_argument("--burst-timeout", type=float, default=60, help="seconds per socket; the burst ends after 3×")
-    parser.add_argument("--busy", type=float, default=0.25,
-                        help="measure a page or the burst again when other programs kept more CPUs busy (default 0.25)")
+    parser.add_argument(
+        "--busy",
+        type=float,
+        default=0.25,
+        help="measure a page or the burst again when other programs kept more CPUs busy (default 0.25)",
+    )
     parser.add_argument("--retries", type=int, default=2, help="at most this many times (default 2)")
     parser.add_argument("--development", action="store_true", help="serve with development settings (DEBUG still off)")
     parser.add_argument("--keep", action="store_true", help="keep the databases and the temporary directory")

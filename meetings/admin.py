@@ -58,7 +58,12 @@ class MeetingAdmin(ServiceAdmin):
             return _("保存すると、次第・出席者名簿・配席図・会議資料一式を印刷できます。")
         links = [
             (reverse(f"meetings:{name}_pdf", args=[obj.pk]), label)
-            for name, label in [("agenda", "次第"), ("attendees", "出席者名簿"), ("seating", "配席図"), ("packet", "会議資料一式")]
+            for name, label in [
+                ("agenda", "次第"),
+                ("attendees", "出席者名簿"),
+                ("seating", "配席図"),
+                ("packet", "会議資料一式"),
+            ]
         ]
         return format_html_join("　", '<a href="{}" target="_blank">{}（PDF）</a>', links)
 
@@ -117,11 +122,14 @@ class SeatingPlanAdmin(ServiceAdmin):
     inlines = [SeatInline]
     actions = ["place_seats"]
 
-    @admin.action(description=_("席次から自動で配席する（手で決めた席はそのまま）"))
+    @admin.action(description=_("席次から自動で配席する（手で決めた席はそのまま）"), permissions=["change"])
     def place_seats(self, request, queryset):
-        for plan in queryset.select_related("meeting"):
+        # The action takes the change permission (Django checks it for the model); each plan
+        # is checked again, for the day plans get an object-level scope.
+        plans = [plan for plan in queryset.select_related("meeting") if self.has_change_permission(request, plan)]
+        for plan in plans:
             services.seats_place_automatically(plan=plan)
-        self.message_user(request, _("%(count)d 件の配席を更新しました。") % {"count": queryset.count()}, messages.SUCCESS)
+        self.message_user(request, _("%(count)d 件の配席を更新しました。") % {"count": len(plans)}, messages.SUCCESS)
 
 
 @admin.register(Seat)

@@ -72,7 +72,8 @@ def schedule_pdf(fiscal_year: int, *, in_packet: bool = False, public: bool = Fa
         "in_packet": in_packet,
     }
     return render_document(
-        "meetings/pdf/schedule.html", context,
+        "meetings/pdf/schedule.html",
+        context,
         filename=f"{jpdates.fiscal_year_label(fiscal_year)}_年間スケジュール.pdf",
         ascii_filename=f"onechoice_{fiscal_year}_schedule.pdf",
     )

@@ -32,18 +32,18 @@ def meeting_uid(meeting: Meeting) -> str:
     return f"meeting-{meeting.pk}@{UID_DOMAIN}"
 
 
-def meetings_calendar(
-    meetings: Iterable[Meeting], *, base_url: str = "", now: dt.datetime | None = None
-) -> bytes:
+def meetings_calendar(meetings: Iterable[Meeting], *, base_url: str = "", now: dt.datetime | None = None) -> bytes:
     """A VCALENDAR with one VEVENT per meeting that has a date (undecided meetings, planned
     only for 5月中旬 and the like, are left out): times in Asia/Tokyo with its VTIMEZONE, or an
     all-day event when no start time is known. ``base_url`` (``https://host/``) makes the
     events' URLs absolute. Agenda items come in one extra query for the whole feed."""
     dated = [m for m in meetings if m.date]
     prefetch_related_objects(dated, Prefetch("agenda_items", queryset=AgendaItem.objects.order_by("order")))
-    stamp = (now or timezone.now()).astimezone(dt.timezone.utc).replace(microsecond=0)
+    stamp = (now or timezone.now()).astimezone(dt.UTC).replace(microsecond=0)
     calendar = Calendar.new(
-        name=CALENDAR_NAME, prodid=PRODID, uid=f"meetings@{UID_DOMAIN}",
+        name=CALENDAR_NAME,
+        prodid=PRODID,
+        uid=f"meetings@{UID_DOMAIN}",
         subcomponents=[_event(m, base_url=base_url, stamp=stamp) for m in dated],
     )
     calendar.add("X-WR-TIMEZONE", TZID)

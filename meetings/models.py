@@ -4,9 +4,9 @@ handouts, the attendance snapshot and the seating plan."""
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
-from simple_history import register as register_history
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history import register as register_history
 
 from onechoice import jpdates
 from onechoice.models import Department, Official, Organization, ScheduledEvent, publishable
@@ -25,16 +25,19 @@ class MeetingMode(models.TextChoices):
 
 
 class Meeting(ScheduledEvent):
-    fiscal_year = models.PositiveIntegerField(
-        _("年度"), help_text=_("西暦の開始年（令和3年度なら 2021）。")
-    )
+    fiscal_year = models.PositiveIntegerField(_("年度"), help_text=_("西暦の開始年（令和3年度なら 2021）。"))
     number = models.PositiveSmallIntegerField(
-        _("回"), null=True, blank=True, validators=[MinValueValidator(1)],
+        _("回"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
         help_text=_("本部会議の「第N回」。臨時会議は空欄でも構いません。"),
     )
     kind = models.CharField(_("種別"), max_length=20, choices=MeetingKind.choices, default=MeetingKind.REGULAR)
     title = models.CharField(
-        _("件名"), max_length=200, blank=True,
+        _("件名"),
+        max_length=200,
+        blank=True,
         help_text=_("臨時会議の主題など（例: 新型コロナウイルス対策に関する臨時会議）。"),
     )
     mode = models.CharField(_("開催形式"), max_length=20, choices=MeetingMode.choices, default=MeetingMode.IN_PERSON)
@@ -51,9 +54,7 @@ class Meeting(ScheduledEvent):
         verbose_name_plural = _("会議")
         ordering = ["-fiscal_year", "date", "planned_year", "planned_month", "number"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["fiscal_year", "kind", "number"], name="meeting_unique_number_per_year"
-            ),
+            models.UniqueConstraint(fields=["fiscal_year", "kind", "number"], name="meeting_unique_number_per_year"),
         ]
 
     def __str__(self):
@@ -141,8 +142,12 @@ class AgendaItem(models.Model):
     title = models.CharField(_("件名"), max_length=200, help_text=_("例: 知事あいさつ、令和3年度連携推進項目について"))
     presenter = models.CharField(_("説明者"), max_length=100, blank=True)
     project = models.ForeignKey(
-        "projects.Project", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="agenda_items", verbose_name=_("関連する連携推進項目"),
+        "projects.Project",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
+        verbose_name=_("関連する連携推進項目"),
     )
 
     objects = publishable(meeting__is_published=True).as_manager()
@@ -182,7 +187,9 @@ def validate_pdf_upload(upload) -> None:
         reader = PdfReader(upload)
         if reader.is_encrypted:
             raise ValidationError(
-                _("パスワードで保護（暗号化）されたPDFは資料一式に綴じられません。保護を解除したPDFをアップロードしてください。"),
+                _(
+                    "パスワードで保護（暗号化）されたPDFは資料一式に綴じられません。保護を解除したPDFをアップロードしてください。"
+                ),
                 code="pdf_encrypted",
             )
         if len(reader.pages) == 0:
@@ -190,7 +197,8 @@ def validate_pdf_upload(upload) -> None:
     except (PdfReadError, ValueError, OSError, KeyError, TypeError) as error:
         raise ValidationError(
             _("PDFとして読めないファイルです（%(reason)s）。PDFで保存し直してアップロードしてください。"),
-            code="pdf_invalid", params={"reason": type(error).__name__},
+            code="pdf_invalid",
+            params={"reason": type(error).__name__},
         ) from None
     finally:
         upload.seek(position)
@@ -205,15 +213,27 @@ class Handout(models.Model):
     number = models.PositiveSmallIntegerField(_("番号"), validators=[MinValueValidator(1)])
     title = models.CharField(_("資料名"), max_length=200)
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="handouts", verbose_name=_("提出部局"),
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="handouts",
+        verbose_name=_("提出部局"),
     )
     file = models.FileField(
-        _("PDFファイル"), upload_to="handouts/%Y/", blank=True,
-        validators=[FileExtensionValidator(["pdf"], message=_("PDFファイル（.pdf）を選んでください。")), validate_pdf_upload],
+        _("PDFファイル"),
+        upload_to="handouts/%Y/",
+        blank=True,
+        validators=[
+            FileExtensionValidator(["pdf"], message=_("PDFファイル（.pdf）を選んでください。")),
+            validate_pdf_upload,
+        ],
     )
     document = models.CharField(
-        _("自動作成する資料"), max_length=30, choices=GeneratedDocument.choices, blank=True,
+        _("自動作成する資料"),
+        max_length=30,
+        choices=GeneratedDocument.choices,
+        blank=True,
         help_text=_("PDFをアップロードする代わりに、登録データから作成した資料を綴じます。"),
     )
     public = models.BooleanField(_("公開"), default=True, help_text=_("一般公開ページからダウンロードできる。"))
@@ -252,15 +272,14 @@ class Handout(models.Model):
 
     def clean(self):
         if self.file and self.document:
-            raise ValidationError(
-                {"document": _("PDFファイルと自動作成する資料は、どちらか一方にしてください。")}
-            )
+            raise ValidationError({"document": _("PDFファイルと自動作成する資料は、どちらか一方にしてください。")})
 
     def unique_error_message(self, model_class, unique_check):
         if tuple(unique_check) == ("meeting", "kind", "number"):
             return ValidationError(
                 _("この会議では「%(label)s」は既に使われています。別の番号にしてください。"),
-                code="unique", params={"label": self.label},
+                code="unique",
+                params={"label": self.label},
             )
         return super().unique_error_message(model_class, unique_check)
 
@@ -289,14 +308,20 @@ class Attendance(models.Model):
         Organization, on_delete=models.PROTECT, related_name="attendances", verbose_name=_("団体")
     )
     official = models.ForeignKey(
-        Official, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="attendances", verbose_name=_("職員マスタ"),
+        Official,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attendances",
+        verbose_name=_("職員マスタ"),
         help_text=_("元にした職員（任意）。名簿に印刷されるのは下の役職・氏名です。"),
     )
     title = models.CharField(_("役職"), max_length=100)
     name = models.CharField(_("氏名"), max_length=50)
     protocol_order = models.PositiveSmallIntegerField(_("席次"), validators=[MinValueValidator(1)])
-    status = models.CharField(_("出欠"), max_length=10, choices=AttendanceStatus.choices, default=AttendanceStatus.PRESENT)
+    status = models.CharField(
+        _("出欠"), max_length=10, choices=AttendanceStatus.choices, default=AttendanceStatus.PRESENT
+    )
     proxy_title = models.CharField(_("代理者の役職"), max_length=100, blank=True)
     proxy_name = models.CharField(_("代理者の氏名"), max_length=50, blank=True)
 
@@ -324,7 +349,8 @@ class Attendance(models.Model):
         if tuple(unique_check) == ("meeting", "protocol_order"):
             return ValidationError(
                 _("この会議では席次 %(order)s は既に使われています。"),
-                code="unique", params={"order": self.protocol_order},
+                code="unique",
+                params={"order": self.protocol_order},
             )
         return super().unique_error_message(model_class, unique_check)
 
@@ -347,8 +373,12 @@ class SeatingLayout(models.TextChoices):
 
 
 class SeatingPlan(models.Model):
-    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="seating_plan", verbose_name=_("会議"))
-    layout = models.CharField(_("レイアウト"), max_length=20, choices=SeatingLayout.choices, default=SeatingLayout.HOLLOW_SQUARE)
+    meeting = models.OneToOneField(
+        Meeting, on_delete=models.CASCADE, related_name="seating_plan", verbose_name=_("会議")
+    )
+    layout = models.CharField(
+        _("レイアウト"), max_length=20, choices=SeatingLayout.choices, default=SeatingLayout.HOLLOW_SQUARE
+    )
     note = models.CharField(_("備考"), max_length=200, blank=True)
 
     class Meta:
@@ -374,7 +404,9 @@ class Seat(models.Model):
     """An attendee's seat, placed automatically from protocol order or set by hand."""
 
     plan = models.ForeignKey(SeatingPlan, on_delete=models.CASCADE, related_name="seats", verbose_name=_("配席"))
-    attendance = models.OneToOneField(Attendance, on_delete=models.CASCADE, related_name="seat", verbose_name=_("出席者"))
+    attendance = models.OneToOneField(
+        Attendance, on_delete=models.CASCADE, related_name="seat", verbose_name=_("出席者")
+    )
     side = models.CharField(_("位置"), max_length=10, choices=SeatSide.choices)
     position = models.PositiveSmallIntegerField(_("並び順"), help_text=_("その辺の中での順番（1から）。"))
 
@@ -395,5 +427,12 @@ class Seat(models.Model):
 
 
 # Change history (who, when, what) of every record, shown to the secretariat in the admin.
-for _model in (Meeting, AgendaItem, Handout, Attendance, SeatingPlan, Seat,):
+for _model in (
+    Meeting,
+    AgendaItem,
+    Handout,
+    Attendance,
+    SeatingPlan,
+    Seat,
+):
     register_history(_model)

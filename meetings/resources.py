@@ -53,7 +53,9 @@ class MeetingWidget(LookupWidget):
     def missing(self, text, row):
         year, kind, number = self.key(text, row)
         return _("%(year)sの第%(number)s回%(kind)sは登録されていません。") % {
-            "year": jpdates.fiscal_year_label(year), "number": number, "kind": MeetingKind(kind).label,
+            "year": jpdates.fiscal_year_label(year),
+            "number": number,
+            "kind": MeetingKind(kind).label,
         }
 
     def label(self, obj):
@@ -86,6 +88,15 @@ class AttendanceResource(NaturalKeyResource):
         model = Attendance
         use_bulk = True  # rows cleaned one by one, written in batches (see NaturalKeyResource)
         fields = (
-            "fiscal_year", "meeting", "meeting_kind", "protocol_order", "group", "organization",
-            "title", "name", "status", "proxy_title", "proxy_name",
+            "fiscal_year",
+            "meeting",
+            "meeting_kind",
+            "protocol_order",
+            "group",
+            "organization",
+            "title",
+            "name",
+            "status",
+            "proxy_title",
+            "proxy_name",
         )

@@ -16,10 +16,9 @@ from .seating import PlacedSeat, SeatingChart, layout, placement
 def current_fiscal_year(*, today: dt.date) -> int | None:
     """The headquarters' working year: today's fiscal year, or, when nothing is scheduled for
     it yet, the latest fiscal year that has meetings."""
-    return (
-        Meeting.objects.filter(fiscal_year__lte=jpdates.fiscal_year_of(today))
-        .aggregate(latest=Max("fiscal_year"))["latest"]
-    )
+    return Meeting.objects.filter(fiscal_year__lte=jpdates.fiscal_year_of(today)).aggregate(latest=Max("fiscal_year"))[
+        "latest"
+    ]
 
 
 def meetings_visible(*, public: bool) -> QuerySet[Meeting]:
@@ -35,7 +34,9 @@ def meetings_upcoming(*, today: dt.date, public: bool, limit: int = 3) -> list[M
     # of meetings), then merged by the approximate day as sort_date gives it.
     dated = visible.filter(date__gte=today).order_by("date")[:limit]
     period_day = Case(*(When(planned_period=p, then=Value(d)) for p, d in jpdates.PERIOD_DAY.items()), default=Value(1))
-    undated = visible.filter(this_month, date__isnull=True).order_by("planned_year", "planned_month", period_day)[:limit]
+    undated = visible.filter(this_month, date__isnull=True).order_by("planned_year", "planned_month", period_day)[
+        :limit
+    ]
     return sorted([*dated, *undated], key=lambda m: m.sort_date)[:limit]
 
 
@@ -54,11 +55,15 @@ def meeting_detail(pk: int, *, public: bool = False) -> Meeting:
     handouts = Handout.objects.select_related("department").order_by("kind", "number")
     if public:
         handouts = handouts.filter(public=True)
-    return meetings_visible(public=public).prefetch_related(
-        Prefetch("agenda_items", queryset=AgendaItem.objects.order_by("order")),
-        Prefetch("handouts", queryset=handouts),
-        Prefetch("attendances", queryset=Attendance.objects.order_by("protocol_order")),
-    ).get(pk=pk)
+    return (
+        meetings_visible(public=public)
+        .prefetch_related(
+            Prefetch("agenda_items", queryset=AgendaItem.objects.order_by("order")),
+            Prefetch("handouts", queryset=handouts),
+            Prefetch("attendances", queryset=Attendance.objects.order_by("protocol_order")),
+        )
+        .get(pk=pk)
+    )
 
 
 @dataclass

@@ -1,9 +1,9 @@
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 
+from onechoice.http import is_public
 from onechoice.page_cache import cached_page
 from onechoice.pdf import current_document
-from onechoice.http import is_public
 
 from . import documents, feeds, selectors
 from .filters import MeetingFilter
@@ -15,7 +15,8 @@ from .packet import packet_pdf as build_packet
 def meeting_list(request):
     meeting_filter = MeetingFilter(request.GET, queryset=selectors.meetings_visible(public=is_public(request)))
     return render(
-        request, "meetings/meeting_list.html",
+        request,
+        "meetings/meeting_list.html",
         {"filter": meeting_filter, "meetings": selectors.in_time_order(meeting_filter.qs)},
     )
 
@@ -45,7 +46,8 @@ def meeting_detail(request, pk):
 @cached_page
 def schedule(request, fiscal_year):
     return render(
-        request, "meetings/schedule.html",
+        request,
+        "meetings/schedule.html",
         {"fiscal_year": fiscal_year, "years": selectors.annual_schedule(fiscal_year, public=is_public(request))},
     )
 

@@ -4,7 +4,8 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.contrib import admin
-from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured, PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import permissions, services
@@ -35,6 +36,15 @@ class ServiceAdmin(SimpleHistoryAdmin):
         # Model permission first; then, for one record, the division scope (onechoice.permissions).
         allowed = super().has_change_permission(request, obj)
         return allowed and (obj is None or permissions.may_edit(request.user, obj))
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # django-simple-history lets anyone who may *view* a record post its revert form;
+        # a revert is a change, so it takes the change permission on the stored record.
+        if request.method == "POST":
+            current = self.get_object(request, unquote(object_id))
+            if current is None or not self.has_change_permission(request, current):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -131,3 +141,17 @@ class TabularInline(ParentScopedInlineMixin, ParentLimitedChoicesMixin, CachedCh
 
 class StackedInline(ParentScopedInlineMixin, ParentLimitedChoicesMixin, CachedChoicesMixin, admin.StackedInline):
     extra = 0
+
+
+def actions_without_permissions(site=admin.site) -> list[str]:
+    """``ModelAdmin.action`` names of the portal's admins whose action declares no
+    permission: Django then offers it to anyone who may view the list (checked at start-up,
+    ``onechoice.E002``). Other apps' admins are for superusers only: no role holds their
+    permissions."""
+    return [
+        f"{type(model_admin).__name__}.{name}"
+        for model_admin in site._registry.values()
+        if isinstance(model_admin, ServiceAdmin)
+        for func, name, _description in model_admin._get_base_actions()
+        if not getattr(func, "allowed_permissions", None)
+    ]

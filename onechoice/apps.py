@@ -7,8 +7,12 @@ class OnechoiceConfig(AppConfig):
     verbose_name = _("共通マスタ（団体・部局・職員）")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the start-up checks)
-        from . import data_version, registry, services  # noqa: F401  (services: the core's write rules)
+        from . import (  # noqa: F401  (services: the core's write rules)
+            checks,  # noqa: F401  (registers the start-up checks)
+            data_version,
+            registry,
+            services,
+        )
 
         registry.register_app(self.label)
         data_version.connect_signals()

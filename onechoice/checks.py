@@ -1,4 +1,5 @@
-"""Start-up checks: what would silently make every PDF slow or wrong fails loudly instead."""
+"""Start-up checks: what would silently make every PDF slow or wrong, or leave an admin door
+open, fails loudly instead."""
 
 from django.core import checks
 
@@ -18,3 +19,19 @@ def check_print_engine(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@checks.register(checks.Tags.admin)
+def check_admin_actions_declare_permissions(app_configs, **kwargs):
+    # An admin action without permissions runs for anyone who may view the list (a division
+    # user once placed the seats of a meeting that way); every action must say what it takes.
+    from .admin_tools import actions_without_permissions
+
+    return [
+        checks.Error(
+            f"管理画面のアクション {name} に権限の指定がありません。",
+            hint="@admin.action(permissions=['change']) のように、必要な権限を指定してください。",
+            id="onechoice.E002",
+        )
+        for name in actions_without_permissions()
+    ]

@@ -5,10 +5,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from simple_history import register as register_history
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history import register as register_history
 
 from .jpdates import MonthPeriod, PlannedDate
 from .lgcode import validate_local_government_code
@@ -50,9 +50,7 @@ class Organization(models.Model):
     short_name = models.CharField(
         _("略称"), max_length=30, blank=True, help_text=_("一覧や表で使う短い名前（例: 富山）。")
     )
-    protocol_order = models.PositiveIntegerField(
-        _("席次"), help_text=_("名簿・配席の並び順。小さいほど上位。")
-    )
+    protocol_order = models.PositiveIntegerField(_("席次"), help_text=_("名簿・配席の並び順。小さいほど上位。"))
     lg_code = models.CharField(
         _("地方公共団体コード"),
         max_length=6,
@@ -68,9 +66,7 @@ class Organization(models.Model):
         verbose_name_plural = _("団体")
         ordering = ["protocol_order", "name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["lg_code"], condition=~Q(lg_code=""), name="organization_unique_lg_code"
-            ),
+            models.UniqueConstraint(fields=["lg_code"], condition=~Q(lg_code=""), name="organization_unique_lg_code"),
         ]
 
     def __str__(self):
@@ -82,13 +78,9 @@ class Organization(models.Model):
 
     def clean(self):
         if self.is_local_government and not self.lg_code:
-            raise ValidationError(
-                {"lg_code": _("県・市町村には地方公共団体コードを入力してください。")}
-            )
+            raise ValidationError({"lg_code": _("県・市町村には地方公共団体コードを入力してください。")})
         if not self.is_local_government and self.lg_code:
-            raise ValidationError(
-                {"lg_code": _("地方公共団体コードは県・市町村にだけ入力します。")}
-            )
+            raise ValidationError({"lg_code": _("地方公共団体コードは県・市町村にだけ入力します。")})
 
     def get_absolute_url(self):
         if self.kind == OrganizationKind.MUNICIPALITY:
@@ -186,7 +178,10 @@ class Affiliation(models.Model):
         Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("所属団体")
     )
     divisions = models.ManyToManyField(
-        Division, blank=True, related_name="+", verbose_name=_("所属課"),
+        Division,
+        blank=True,
+        related_name="+",
+        verbose_name=_("所属課"),
         help_text=_("県担当課の職員は、ここで選んだ課の連携推進項目だけを編集できます。"),
     )
 
@@ -216,9 +211,7 @@ class ScheduledEvent(models.Model):
     planned_month = models.PositiveSmallIntegerField(
         _("予定月"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
-    planned_period = models.CharField(
-        _("予定旬"), max_length=10, choices=MonthPeriod.choices, blank=True
-    )
+    planned_period = models.CharField(_("予定旬"), max_length=10, choices=MonthPeriod.choices, blank=True)
 
     class Meta:
         abstract = True
@@ -260,7 +253,13 @@ class ScheduledEvent(models.Model):
 
 
 # Change history (who, when, what) of every record, shown to the secretariat in the admin.
-for _model in (Organization, Department, Division, Official, Affiliation,):
+for _model in (
+    Organization,
+    Department,
+    Division,
+    Official,
+    Affiliation,
+):
     register_history(_model)
 
 

@@ -3,9 +3,10 @@
 A page is built for an audience (the public, or logged-in staff who also see unpublished
 records), not for one person: the only personal part, the account menu of a logged-in user
 (管理画面, ログアウト（名前）and its CSRF token), is left as a marker when the page is built
-and filled in for each request; an anonymous visitor's menu (ログイン) is part of the page. Entries are kept under the data version (onechoice.data_version),
-so any change to any record makes every cached page obsolete on every server; the date is
-part of the key because "upcoming" and "recent" move with it.
+and filled in for each request; an anonymous visitor's menu (ログイン) is part of the page.
+Entries are kept under the data version (onechoice.data_version), so any change to any
+record makes every cached page obsolete on every server; the date is part of the key
+because "upcoming" and "recent" move with it.
 
 A hit costs the session and user lookups every logged-in request makes, the version and
 one cache read.
@@ -36,8 +37,12 @@ def page_key(request) -> str:
     audience = "staff" if sees_unpublished(request.user) else "public"
     visitor = "member" if request.user.is_authenticated else "anonymous"  # whose menu is part of the page
     parts = [
-        data_version.release(), audience, visitor, translation.get_language() or "",
-        timezone.localdate().isoformat(), request.get_full_path(),
+        data_version.release(),
+        audience,
+        visitor,
+        translation.get_language() or "",
+        timezone.localdate().isoformat(),
+        request.get_full_path(),
     ]
     return "page:" + hashlib.sha256("\0".join(parts).encode()).hexdigest()
 

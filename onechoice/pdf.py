@@ -17,10 +17,10 @@ import logging
 import mimetypes
 import threading
 from collections.abc import Callable
-from typing import BinaryIO
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import quote, unquote, urlsplit
 
 from django.conf import settings
@@ -83,7 +83,8 @@ def _read(url: str) -> tuple[str, bytes]:
     media_prefix = "/" + settings.MEDIA_URL.lstrip("/")
     path = unquote(parts.path)
     if (
-        f"{parts.scheme}://{parts.netloc}/" == BASE_URL and path.startswith(media_prefix)
+        f"{parts.scheme}://{parts.netloc}/" == BASE_URL
+        and path.startswith(media_prefix)
         and not isinstance(default_storage, FileSystemStorage)
     ):
         name = path.removeprefix(media_prefix)
@@ -138,7 +139,8 @@ class _Engine:
         fetcher = _fetcher_class()()
         stylesheet = weasyprint.CSS(
             url=BASE_URL + settings.STATIC_URL.lstrip("/") + PRINT_STYLESHEET,
-            url_fetcher=fetcher, font_config=font_config,
+            url_fetcher=fetcher,
+            font_config=font_config,
         )
         return weasyprint, font_config, fetcher, stylesheet
 
@@ -177,7 +179,7 @@ class PDFDocument:
             file = self.spooled or spool.open_or_fill(self.etag, self.content)
             response = FileResponse(file, content_type="application/pdf")
             response["Content-Disposition"] = (
-                f'attachment; filename="{self.ascii_filename}"; filename*=UTF-8\'\'{quote(self.filename)}'
+                f"attachment; filename=\"{self.ascii_filename}\"; filename*=UTF-8''{quote(self.filename)}"
             )
         response["ETag"] = etag
         response["Cache-Control"] = "private, no-cache"  # revalidate: records may have changed

@@ -62,4 +62,3 @@ class OfficialResource(NaturalKeyResource):
         model = Official
         use_bulk = True  # rows cleaned one by one, written in batches (see NaturalKeyResource)
         fields = ("organization", "department", "title", "name", "name_kana", "protocol_rank", "valid_from", "valid_to")
-

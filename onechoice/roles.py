@@ -52,13 +52,17 @@ def role_of(user) -> Role:
 @transaction.atomic
 def ensure_role_groups() -> dict[Role, Group]:
     """Create or refresh the three role groups; safe to run again."""
-    portal = Permission.objects.filter(content_type__app_label__in=registry.portal_apps()).select_related("content_type")
+    portal = Permission.objects.filter(content_type__app_label__in=registry.portal_apps()).select_related(
+        "content_type"
+    )
     scopes = registry.division_scopes()
 
     def division_may(permission: Permission) -> bool:
         action = permission.codename.split("_", 1)[0]
         scope = scopes.get(f"{permission.content_type.app_label}.{permission.content_type.model}")
-        return action == "view" or (scope is not None and ((action == "change" and scope.change) or (action == "add" and scope.add)))
+        return action == "view" or (
+            scope is not None and ((action == "change" and scope.change) or (action == "add" and scope.add))
+        )
 
     secretariat, _ = Group.objects.get_or_create(name=Role.SECRETARIAT.group_name)
     secretariat.permissions.set(portal)

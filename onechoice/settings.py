@@ -26,9 +26,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 ENVIRONMENT = os.environ.get("ONECHOICE_ENV", "development")
 if ENVIRONMENT not in {"development", "production"}:
-    raise ImproperlyConfigured(
-        f"ONECHOICE_ENV must be 'development' or 'production', not {ENVIRONMENT!r}."
-    )
+    raise ImproperlyConfigured(f"ONECHOICE_ENV must be 'development' or 'production', not {ENVIRONMENT!r}.")
 PRODUCTION = ENVIRONMENT == "production"
 
 
@@ -43,9 +41,7 @@ if PRODUCTION:
     DEBUG = False
     SECRET_KEY = _required("SECRET_KEY")
     ALLOWED_HOSTS = [h.strip() for h in _required("ALLOWED_HOSTS").split(",") if h.strip()]
-    CSRF_TRUSTED_ORIGINS = [
-        o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
-    ]
+    CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
@@ -64,9 +60,7 @@ if PRODUCTION:
     WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "ttf", "otf"]
 else:
     DEBUG = os.environ.get("DEBUG", "1") == "1"
-    SECRET_KEY = os.environ.get(
-        "SECRET_KEY", "django-insecure-development-only-never-use-in-production"
-    )
+    SECRET_KEY = os.environ.get("SECRET_KEY", "django-insecure-development-only-never-use-in-production")
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
     STORAGES = {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = True  # serve static/ as it is: no collectstatic

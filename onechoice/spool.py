@@ -79,10 +79,12 @@ def _trim(directory: Path) -> None:
     files = list(directory.glob("*.pdf"))
     if len(files) <= MAX_FILES:
         return
+
     def age(p: Path) -> float:
         try:
             return p.stat().st_mtime
         except FileNotFoundError:  # trimmed by another process meanwhile
             return 0.0
+
     for old in sorted(files, key=age)[: len(files) - int(MAX_FILES * 0.9)]:
         old.unlink(missing_ok=True)

@@ -35,7 +35,10 @@ def handouts_about(project: Project, *, public: bool) -> list[Handout]:
     return list(
         Handout.objects.visible(public=public)
         .filter(
-            Q(document__in=[GeneratedDocument.PROGRESS_REPORT, GeneratedDocument.WG_STATUS], meeting__fiscal_year__in=years)
+            Q(
+                document__in=[GeneratedDocument.PROGRESS_REPORT, GeneratedDocument.WG_STATUS],
+                meeting__fiscal_year__in=years,
+            )
             | Q(document=GeneratedDocument.NEXT_YEAR_ITEMS, meeting__fiscal_year__in=[y - 1 for y in years])
             | Q(meeting__agenda_items__project=project)
         )
@@ -50,8 +53,12 @@ def municipality_page(lg_code: str, *, public: bool) -> Organization:
     ``Organization.DoesNotExist``."""
     attendances = Attendance.objects.visible(public=public).select_related("meeting").order_by("meeting__date")
     titles = project_selectors.projects_visible(public=public).only("title").order_by("first_fiscal_year", "pk")
-    return Organization.objects.municipalities().prefetch_related(
-        Prefetch("proposed_projects", queryset=titles),  # the page lists titles
-        Prefetch("target_projects", queryset=titles),
-        Prefetch("attendances", queryset=attendances),
-    ).get(lg_code=lg_code)
+    return (
+        Organization.objects.municipalities()
+        .prefetch_related(
+            Prefetch("proposed_projects", queryset=titles),  # the page lists titles
+            Prefetch("target_projects", queryset=titles),
+            Prefetch("attendances", queryset=attendances),
+        )
+        .get(lg_code=lg_code)
+    )

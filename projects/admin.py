@@ -90,7 +90,16 @@ class ProjectYearAdmin(ServiceAdmin):
         (None, {"fields": ["project", "fiscal_year", "status", ("grade", "achievement")]}),
         (
             _("協議事項（選定理由・目標・現状と課題・施策・効果）"),
-            {"fields": ["selection_reason", "goal", "current_situation", "issues", "concrete_measures", "expected_effects"]},
+            {
+                "fields": [
+                    "selection_reason",
+                    "goal",
+                    "current_situation",
+                    "issues",
+                    "concrete_measures",
+                    "expected_effects",
+                ]
+            },
         ),
     ]
     inlines = [MeasureResultInline, HighlightInline]

@@ -14,14 +14,17 @@ class ProjectsConfig(AppConfig):
 
         # Division staff change the items of their own divisions (never add one) and keep
         # everything recorded about them.
-        register_app(self.label, division_scopes={
-            "project": DivisionScope("divisions", add=False),
-            "projectyear": DivisionScope("project__divisions"),
-            "measure": DivisionScope("project__divisions"),
-            "measureresult": DivisionScope("project_year__project__divisions"),
-            "highlight": DivisionScope("project_year__project__divisions"),
-            "photo": DivisionScope("highlight__project_year__project__divisions"),
-            "indicator": DivisionScope("project__divisions"),
-            "indicatorvalue": DivisionScope("indicator__project__divisions"),
-            "milestone": DivisionScope("project__divisions"),
-        })
+        register_app(
+            self.label,
+            division_scopes={
+                "project": DivisionScope("divisions", add=False),
+                "projectyear": DivisionScope("project__divisions"),
+                "measure": DivisionScope("project__divisions"),
+                "measureresult": DivisionScope("project_year__project__divisions"),
+                "highlight": DivisionScope("project_year__project__divisions"),
+                "photo": DivisionScope("highlight__project_year__project__divisions"),
+                "indicator": DivisionScope("project__divisions"),
+                "indicatorvalue": DivisionScope("indicator__project__divisions"),
+                "milestone": DivisionScope("project__divisions"),
+            },
+        )

@@ -32,9 +32,7 @@ def _project_prefetches(*, indicators: bool) -> list:
     return prefetches
 
 
-def sheet_years(
-    fiscal_year: int, *, project: Project | int | None = None, public: bool = False
-) -> list[ProjectYear]:
+def sheet_years(fiscal_year: int, *, project: Project | int | None = None, public: bool = False) -> list[ProjectYear]:
     """The records of ``fiscal_year`` (one item's, or every item's) with everything a progress
     sheet prints: proposers, divisions, all years of the item, measure results with their
     measures, highlights with photos, indicators with their values. Nine queries at most."""
@@ -67,8 +65,7 @@ def agenda_years(fiscal_year: int, *, public: bool = False) -> list[ProjectYear]
         fiscal_year=fiscal_year, status__in=[YearStatus.NEW, YearStatus.CONTINUING]
     )
     return list(
-        queryset
-        .select_related("project")
+        queryset.select_related("project")
         .prefetch_related(*_project_prefetches(indicators=False))
         .order_by("project__first_fiscal_year", "project_id")
     )

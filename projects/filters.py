@@ -18,10 +18,16 @@ class ProjectFilter(django_filters.FilterSet):
     department, status, q."""
 
     fiscal_year = django_filters.ChoiceFilter(
-        label=_("年度"), choices=fiscal_year_choices(ProjectYear.objects.all()), method="filter_fiscal_year", empty_label=_("すべての年度")
+        label=_("年度"),
+        choices=fiscal_year_choices(ProjectYear.objects.all()),
+        method="filter_fiscal_year",
+        empty_label=_("すべての年度"),
     )
     municipality = django_filters.ChoiceFilter(
-        label=_("市町村"), choices=_municipality_choices, method="filter_municipality", empty_label=_("すべての市町村"),
+        label=_("市町村"),
+        choices=_municipality_choices,
+        method="filter_municipality",
+        empty_label=_("すべての市町村"),
         help_text=_("提案または参加している市町村。URLでは地方公共団体コード（例: 162019）。"),
     )
     department = django_filters.ModelChoiceFilter(

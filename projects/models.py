@@ -3,9 +3,9 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from simple_history import register as register_history
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history import register as register_history
 
 from onechoice import jpdates
 from onechoice.models import Department, Division, Organization, publishable
@@ -18,10 +18,15 @@ class Project(models.Model):
 
     title = models.CharField(_("連携項目名"), max_length=200, unique=True)
     proposers = models.ManyToManyField(
-        Organization, related_name="proposed_projects", verbose_name=_("提案市町村"),
+        Organization,
+        related_name="proposed_projects",
+        verbose_name=_("提案市町村"),
     )
     targets = models.ManyToManyField(
-        Organization, blank=True, related_name="target_projects", verbose_name=_("対象市町村"),
+        Organization,
+        blank=True,
+        related_name="target_projects",
+        verbose_name=_("対象市町村"),
         help_text=_("提案市町村以外に参加する団体。全市町村が対象なら全15市町村を選びます。"),
     )
     departments = models.ManyToManyField(Department, related_name="projects", verbose_name=_("担当部局"))
@@ -95,7 +100,8 @@ class ProjectYear(models.Model):
         if tuple(unique_check) == ("project", "fiscal_year"):
             return ValidationError(
                 _("この項目の%(label)sの記録は既にあります。"),
-                code="unique", params={"label": jpdates.fiscal_year_label(self.fiscal_year)},
+                code="unique",
+                params={"label": jpdates.fiscal_year_label(self.fiscal_year)},
             )
         return super().unique_error_message(model_class, unique_check)
 
@@ -103,10 +109,14 @@ class ProjectYear(models.Model):
 class Measure(models.Model):
     """A sub-item of an item (①-1 …), optionally under a heading such as 【子ども医療費関係】."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="measures", verbose_name=_("連携推進項目"))
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="measures", verbose_name=_("連携推進項目")
+    )
     order = models.PositiveSmallIntegerField(_("順序"))
     heading = models.CharField(
-        _("見出し"), max_length=200, blank=True,
+        _("見出し"),
+        max_length=200,
+        blank=True,
         help_text=_("同じ見出しの施策はまとめて表示されます（例: 【子ども医療費関係】）。"),
     )
     label = models.CharField(_("番号"), max_length=20, blank=True, help_text=_("例: ①、①-1、(1)"))
@@ -125,12 +135,16 @@ class Measure(models.Model):
 class MeasureResult(models.Model):
     """Results and next steps of one measure in one fiscal year."""
 
-    project_year = models.ForeignKey(ProjectYear, on_delete=models.CASCADE, related_name="measure_results", verbose_name=_("年度"))
+    project_year = models.ForeignKey(
+        ProjectYear, on_delete=models.CASCADE, related_name="measure_results", verbose_name=_("年度")
+    )
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="results", verbose_name=_("施策"))
     results = models.TextField(_("取り組み成果"), blank=True)
     next_steps = models.TextField(_("今後の取組み"), blank=True)
     follow_up = models.CharField(
-        _("進行管理の方法"), max_length=200, blank=True,
+        _("進行管理の方法"),
+        max_length=200,
+        blank=True,
         help_text=_("例: 被害対策会議等で個別の進行管理、連携推進項目として協議継続"),
     )
     grade = models.CharField(_("評価"), max_length=1, choices=Grade.choices, blank=True)
@@ -155,7 +169,9 @@ class MeasureResult(models.Model):
 class Highlight(models.Model):
     """連携のポイント・成果: one policy's overview and what the collaboration achieved."""
 
-    project_year = models.ForeignKey(ProjectYear, on_delete=models.CASCADE, related_name="highlights", verbose_name=_("年度"))
+    project_year = models.ForeignKey(
+        ProjectYear, on_delete=models.CASCADE, related_name="highlights", verbose_name=_("年度")
+    )
     order = models.PositiveSmallIntegerField(_("順序"))
     title = models.CharField(_("連携項目名（施策）"), max_length=200)
     overview = models.TextField(_("概要"), blank=True)
@@ -171,7 +187,9 @@ class Highlight(models.Model):
 
 
 class Photo(models.Model):
-    highlight = models.ForeignKey(Highlight, on_delete=models.CASCADE, related_name="photos", verbose_name=_("実績と成果"))
+    highlight = models.ForeignKey(
+        Highlight, on_delete=models.CASCADE, related_name="photos", verbose_name=_("実績と成果")
+    )
     order = models.PositiveSmallIntegerField(_("順序"), default=0)
     image = models.ImageField(_("写真"), upload_to="photos/%Y/", blank=True)
     caption = models.CharField(_("説明"), max_length=200)
@@ -188,9 +206,16 @@ class Photo(models.Model):
 class Indicator(models.Model):
     """A key figure (指標), e.g. マイナンバーカード交付率 in %."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("連携推進項目"))
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("連携推進項目")
+    )
     measure = models.ForeignKey(
-        Measure, on_delete=models.SET_NULL, null=True, blank=True, related_name="indicators", verbose_name=_("施策"),
+        Measure,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        verbose_name=_("施策"),
     )
     order = models.PositiveSmallIntegerField(_("順序"), default=0)
     name = models.CharField(_("指標名"), max_length=200)
@@ -252,7 +277,9 @@ class IndicatorValue(models.Model):
 class Milestone(models.Model):
     """A step on an item's timeline (R3年度 6月 DX・働き方改革推進本部の設置)."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("連携推進項目"))
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("連携推進項目")
+    )
     fiscal_year = models.PositiveIntegerField(_("年度"), validators=FISCAL_YEAR_VALIDATORS)
     month = models.PositiveSmallIntegerField(_("月"), validators=[MinValueValidator(1), MaxValueValidator(12)])
     text = models.CharField(_("内容"), max_length=300)
@@ -309,6 +336,17 @@ class DesiredState(models.Model):
 
 
 # Change history (who, when, what) of every record, shown to the secretariat in the admin.
-for _model in (ProjectYear, Measure, MeasureResult, Highlight, Photo, Indicator, IndicatorValue, Milestone, Plan, DesiredState,):
+for _model in (
+    ProjectYear,
+    Measure,
+    MeasureResult,
+    Highlight,
+    Photo,
+    Indicator,
+    IndicatorValue,
+    Milestone,
+    Plan,
+    DesiredState,
+):
     register_history(_model)
 register_history(Project, m2m_fields=["proposers", "targets", "departments", "divisions"])

@@ -46,7 +46,9 @@ class ItemPartWidget(LookupWidget):
     def item_title(self, row) -> str:
         title = _project_title(row)
         if title not in self._table[_TITLES]:
-            raise CellError(PROJECT, _("連携推進項目「%(title)s」は登録されていません。") % {"title": cell_text(row.get(PROJECT))})
+            raise CellError(
+                PROJECT, _("連携推進項目「%(title)s」は登録されていません。") % {"title": cell_text(row.get(PROJECT))}
+            )
         return title
 
     def missing(self, text, row):
@@ -69,7 +71,8 @@ class ProjectYearWidget(ItemPartWidget):
 
     def missing_in_item(self, text, title):
         return _("「%(title)s」には%(year)sの記録（年度別の取組み）がありません。先に登録してください。") % {
-            "title": title, "year": jpdates.fiscal_year_label(self.years.clean(text)),
+            "title": title,
+            "year": jpdates.fiscal_year_label(self.years.clean(text)),
         }
 
     def label(self, obj):
@@ -96,9 +99,15 @@ class MeasureWidget(ItemPartWidget):
         measure = super().clean(value, row, **kwargs)
         written = cell_text((row or {}).get(MEASURE_TITLE))
         if measure is not None and written and normalise_key(written) != normalise_key(measure.title):
-            raise CellError(MEASURE_TITLE, _("順序 %(order)s の施策は「%(title)s」です（ファイルでは「%(written)s」）。") % {
-                "order": measure.order, "title": measure.title, "written": written,
-            })
+            raise CellError(
+                MEASURE_TITLE,
+                _("順序 %(order)s の施策は「%(title)s」です（ファイルでは「%(written)s」）。")
+                % {
+                    "order": measure.order,
+                    "title": measure.title,
+                    "written": written,
+                },
+            )
         return measure
 
     def missing_in_item(self, text, title):
@@ -166,8 +175,15 @@ class MeasureResultResource(NaturalKeyResource):
         model = MeasureResult
         use_bulk = True  # rows cleaned one by one, written in batches (see NaturalKeyResource)
         fields = (
-            "project", "project_year", "measure", "measure_title", "results", "next_steps", "follow_up",
-            "grade", "achievement",
+            "project",
+            "project_year",
+            "measure",
+            "measure_title",
+            "results",
+            "next_steps",
+            "follow_up",
+            "grade",
+            "achievement",
         )
 
 

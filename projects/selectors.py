@@ -17,7 +17,9 @@ def projects_visible(*, public: bool) -> QuerySet[Project]:
 def fiscal_years_of(project_pk: int, *, public: bool) -> list[int]:
     """The fiscal years an item has records for (1 query); empty for an unknown or, for the
     public, unpublished item."""
-    return list(ProjectYear.objects.visible(public=public).filter(project_id=project_pk).values_list("fiscal_year", flat=True))
+    return list(
+        ProjectYear.objects.visible(public=public).filter(project_id=project_pk).values_list("fiscal_year", flat=True)
+    )
 
 
 def project_years_of(fiscal_year: int, *, public: bool) -> list[ProjectYear]:
@@ -34,7 +36,8 @@ def project_years_of(fiscal_year: int, *, public: bool) -> list[ProjectYear]:
 def projects_for_list(queryset: QuerySet[Project] | None = None) -> QuerySet[Project]:
     queryset = Project.objects.all() if queryset is None else queryset
     return queryset.prefetch_related(
-        "proposers", "departments",
+        "proposers",
+        "departments",
         Prefetch("years", queryset=ProjectYear.objects.order_by("fiscal_year")),
     ).order_by("first_fiscal_year", "pk")
 
@@ -43,11 +46,17 @@ def project_detail_queryset(*, public: bool) -> QuerySet[Project]:
     """Items with everything of their own that the item page shows: relations, every year
     with its measure results and highlights (with photos), indicators with their values."""
     return projects_visible(public=public).prefetch_related(
-        "proposers", "targets", "departments", "divisions",
+        "proposers",
+        "targets",
+        "departments",
+        "divisions",
         Prefetch(
             "years",
             queryset=ProjectYear.objects.order_by("fiscal_year").prefetch_related(
-                Prefetch("measure_results", queryset=MeasureResult.objects.select_related("measure").order_by("measure__order")),
+                Prefetch(
+                    "measure_results",
+                    queryset=MeasureResult.objects.select_related("measure").order_by("measure__order"),
+                ),
                 Prefetch("highlights", queryset=Highlight.objects.order_by("order").prefetch_related("photos")),
             ),
         ),

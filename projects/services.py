@@ -27,7 +27,19 @@ from .models import (
     ProjectYear,
 )
 
-writes(Project, ProjectYear, Measure, MeasureResult, Highlight, Photo, Indicator, IndicatorValue, Milestone, Plan, DesiredState)
+writes(
+    Project,
+    ProjectYear,
+    Measure,
+    MeasureResult,
+    Highlight,
+    Photo,
+    Indicator,
+    IndicatorValue,
+    Milestone,
+    Plan,
+    DesiredState,
+)
 
 
 @rule(Project)
@@ -57,7 +69,12 @@ def project_save(
     proposing municipality or a department."""
     m2m = {
         name: values
-        for name, values in (("proposers", proposers), ("targets", targets), ("departments", departments), ("divisions", divisions))
+        for name, values in (
+            ("proposers", proposers),
+            ("targets", targets),
+            ("departments", departments),
+            ("divisions", divisions),
+        )
         if values is not None
     }
     return record_save(project, m2m=m2m)

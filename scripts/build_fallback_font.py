@@ -22,10 +22,10 @@ NOTO = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 OUTPUT = ROOT / "static" / "fonts" / "OnechoiceFallback-Regular.otf"
 
 IDEOGRAPHS = [
-    (0x3400, 0x4DBF),    # CJK Unified Ideographs Extension A
+    (0x3400, 0x4DBF),  # CJK Unified Ideographs Extension A
     # The URO block (U+4E00–9FFF) is left out: what BIZ UDPGothic lacks there is almost only
     # Chinese, and it would make the file 8 MB instead of about 1.
-    (0xF900, 0xFAFF),    # CJK Compatibility Ideographs (﨑 …)
+    (0xF900, 0xFAFF),  # CJK Compatibility Ideographs (﨑 …)
     (0x20000, 0x3134F),  # Extensions B–G (𠮷 …)
 ]
 
@@ -36,10 +36,7 @@ def main() -> int:
         return 1
     covered = set(TTFont(MAIN_FONT).getBestCmap())
     noto = next(f for f in TTCollection(NOTO).fonts if f["name"].getDebugName(1) == "Noto Sans CJK JP")
-    wanted = [
-        cp for cp in noto.getBestCmap()
-        if cp not in covered and any(lo <= cp <= hi for lo, hi in IDEOGRAPHS)
-    ]
+    wanted = [cp for cp in noto.getBestCmap() if cp not in covered and any(lo <= cp <= hi for lo, hi in IDEOGRAPHS)]
     options = subset.Options()
     options.layout_features = ["*"]
     options.name_IDs = ["*"]

@@ -9,7 +9,9 @@ from onechoice import roles
 
 def pytest_report_header(config):
     db = settings.DATABASES["default"]
-    where = db["NAME"] if db["ENGINE"].endswith("sqlite3") else f"{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}"
+    where = (
+        db["NAME"] if db["ENGINE"].endswith("sqlite3") else f"{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}"
+    )
     return f"database: {db['ENGINE'].rsplit('.', 1)[-1]} ({where})"
 
 

@@ -31,8 +31,13 @@ def department(**fields) -> Department:
 
 def meeting(**fields) -> Meeting:
     defaults = {
-        "fiscal_year": 2021, "kind": "regular", "number": next(_seq), "status": "held",
-        "date": dt.date(2022, 1, 20), "start_time": dt.time(15), "end_time": dt.time(16, 30),
+        "fiscal_year": 2021,
+        "kind": "regular",
+        "number": next(_seq),
+        "status": "held",
+        "date": dt.date(2022, 1, 20),
+        "start_time": dt.time(15),
+        "end_time": dt.time(16, 30),
     }
     return record_save(Meeting(**(defaults | fields)))
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from onechoice.admin_tools import ServiceAdmin, TabularInline
 from onechoice.importing import ImportExportAdminMixin
 
-from .models import WorkingGroupSession, WorkingGroup
+from .models import WorkingGroup, WorkingGroupSession
 from .resources import WorkingGroupSessionResource
 
 

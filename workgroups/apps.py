@@ -14,7 +14,10 @@ class WorkgroupsConfig(AppConfig):
 
         # Division staff record the sessions of their own items' WGs; the WGs themselves are
         # the secretariat's, but staff pick among their own when recording a session.
-        register_app(self.label, division_scopes={
-            "workinggroupsession": DivisionScope("working_group__project__divisions"),
-            "workinggroup": DivisionScope("project__divisions", change=False, add=False),
-        })
+        register_app(
+            self.label,
+            division_scopes={
+                "workinggroupsession": DivisionScope("working_group__project__divisions"),
+                "workinggroup": DivisionScope("project__divisions", change=False, add=False),
+            },
+        )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from onechoice import jpdates
 from onechoice.pdf import PDFDocument, render_document
 
-from .models import WorkingGroupSession, SessionKind
+from .models import SessionKind, WorkingGroupSession
 from .selectors import working_groups_of_fiscal_year
 
 
@@ -29,8 +29,7 @@ def session_lines(sessions: list[WorkingGroupSession]) -> list[str]:
         name = "" if session.kind == SessionKind.WG and not session.name else session.display_name
         groups.setdefault(name, []).append(session)
     return [
-        "、".join(_month_day(s) for s in members) + (f"：{name}" if name else "")
-        for name, members in groups.items()
+        "、".join(_month_day(s) for s in members) + (f"：{name}" if name else "") for name, members in groups.items()
     ]
 
 
@@ -50,7 +49,9 @@ def wg_status_pdf(fiscal_year: int, *, in_packet: bool = False, public: bool = F
         per_project[wg.project_id] = per_project.get(wg.project_id, 0) + 1
     rows, seen = [], set()
     for wg in groups:
-        rows.append(StatusRow(wg, session_lines(list(wg.sessions.all())), wg.project_id not in seen, per_project[wg.project_id]))
+        rows.append(
+            StatusRow(wg, session_lines(list(wg.sessions.all())), wg.project_id not in seen, per_project[wg.project_id])
+        )
         seen.add(wg.project_id)
     label = jpdates.fiscal_year_label(fiscal_year)
     return render_document(

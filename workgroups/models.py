@@ -3,9 +3,9 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F
-from simple_history import register as register_history
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history import register as register_history
 
 from onechoice import jpdates
 from onechoice.models import Department, EventStatus, Organization, ScheduledEvent, publishable
@@ -13,18 +13,28 @@ from projects.models import Project
 
 
 class WorkingGroup(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="working_groups", verbose_name=_("連携推進項目"))
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="working_groups", verbose_name=_("連携推進項目")
+    )
     order = models.PositiveSmallIntegerField(_("順序"), default=1)
     scope = models.TextField(
-        _("WG設置区分"), help_text=_("WGで扱う範囲（例: ①避難所などの広域的な利用による効率的な避難所の運営）。1行に1件。"),
+        _("WG設置区分"),
+        help_text=_("WGで扱う範囲（例: ①避難所などの広域的な利用による効率的な避難所の運営）。1行に1件。"),
     )
     lead_department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="led_working_groups", verbose_name=_("とりまとめ部局"),
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_working_groups",
+        verbose_name=_("とりまとめ部局"),
     )
     departments = models.ManyToManyField(Department, related_name="working_groups", verbose_name=_("担当部局"))
     members = models.ManyToManyField(
-        Organization, blank=True, related_name="working_groups", verbose_name=_("構成団体"),
+        Organization,
+        blank=True,
+        related_name="working_groups",
+        verbose_name=_("構成団体"),
     )
     note = models.TextField(_("備考"), blank=True)
 
@@ -64,10 +74,15 @@ class WorkingGroupSessionQuerySet(publishable(working_group__project__is_publish
 class WorkingGroupSession(ScheduledEvent):
     """One WG session: held on a date, or planned for a date or a month (2月予定)."""
 
-    working_group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("WG"))
+    working_group = models.ForeignKey(
+        WorkingGroup, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("WG")
+    )
     kind = models.CharField(_("種別"), max_length=20, choices=SessionKind.choices, default=SessionKind.WG)
     name = models.CharField(
-        _("会議名"), max_length=100, blank=True, help_text=_("種別と違う呼び名があれば（例: IT担当課長会議）。"),
+        _("会議名"),
+        max_length=100,
+        blank=True,
+        help_text=_("種別と違う呼び名があれば（例: IT担当課長会議）。"),
     )
     note = models.CharField(_("備考"), max_length=300, blank=True, help_text=_("例: 3町村で協定締結、5市"))
     status = models.CharField(_("状態"), max_length=10, choices=EventStatus.choices, default=EventStatus.HELD)

@@ -23,7 +23,7 @@ from onechoice.importing import (
 from onechoice.models import EventStatus
 from projects.resources import PROJECT, ItemPartWidget, with_item_titles
 
-from .models import WorkingGroupSession, WorkingGroup
+from .models import WorkingGroup, WorkingGroupSession
 
 YEAR, WHEN = "年度", "開催日"
 
@@ -79,19 +79,27 @@ class ScheduleWidget(Widget):
             day = None
         if day is not None:
             if year and jpdates.fiscal_year_of(day) != year:
-                raise ValueError(_("%(day)s は%(label)sの日付ではありません。") % {
-                    "day": jpdates.format_date_short(day), "label": jpdates.fiscal_year_label(year),
-                })
+                raise ValueError(
+                    _("%(day)s は%(label)sの日付ではありません。")
+                    % {
+                        "day": jpdates.format_date_short(day),
+                        "label": jpdates.fiscal_year_label(year),
+                    }
+                )
             return day
         try:
             planned = jpdates.parse_planned(text, fiscal_year=year or 2000)
         except ValueError:
             raise ValueError(
-                _("「%(text)s」は日付（2022-02-17、R4.2.17、令和4年2月17日）か予定の月（2月予定、5月中旬）として読めません。")
+                _(
+                    "「%(text)s」は日付（2022-02-17、R4.2.17、令和4年2月17日）か予定の月（2月予定、5月中旬）として読めません。"
+                )
                 % {"text": text}
             ) from None
         if year is None:
-            raise ValueError(_("「%(text)s」のように月だけで書くときは、年度の列に年度を入れてください。") % {"text": text})
+            raise ValueError(
+                _("「%(text)s」のように月だけで書くときは、年度の列に年度を入れてください。") % {"text": text}
+            )
         return planned
 
     def render(self, value, obj=None, **kwargs):

@@ -14,11 +14,7 @@ from .models import WorkingGroup, WorkingGroupSession
 def sessions_recent(*, public: bool, limit: int = 8) -> list[WorkingGroupSession]:
     """The latest sessions that took place (planned ones are not news yet)."""
     sessions = WorkingGroupSession.objects.visible(public=public).filter(status=EventStatus.HELD)
-    return list(
-        sessions
-        .select_related("working_group__project")
-        .order_by("-date")[:limit]
-    )
+    return list(sessions.select_related("working_group__project").order_by("-date")[:limit])
 
 
 def working_groups_for_list(*, public: bool) -> list[WorkingGroup]:
@@ -50,14 +46,15 @@ def working_groups_of_fiscal_year(fiscal_year: int, *, public: bool = False) -> 
 def working_groups_with_sessions():
     """WGs with their departments and sessions in time order, for a page that shows an
     item's WGs (a queryset to prefetch: 3 queries)."""
-    return WorkingGroup.objects.prefetch_related("departments", Prefetch("sessions", queryset=WorkingGroupSession.objects.in_time_order()))
+    return WorkingGroup.objects.prefetch_related(
+        "departments", Prefetch("sessions", queryset=WorkingGroupSession.objects.in_time_order())
+    )
 
 
 def latest_fiscal_year(*, today=None) -> int | None:
     """The WG status table's default year: the latest fiscal year, up to today's, in which
     an item with a WG has a record (1 query)."""
     today = today or timezone.localdate()
-    return (
-        WorkingGroup.objects.filter(project__years__fiscal_year__lte=jpdates.fiscal_year_of(today))
-        .aggregate(latest=Max("project__years__fiscal_year"))["latest"]
-    )
+    return WorkingGroup.objects.filter(project__years__fiscal_year__lte=jpdates.fiscal_year_of(today)).aggregate(
+        latest=Max("project__years__fiscal_year")
+    )["latest"]

@@ -1,15 +1,19 @@
 from django.shortcuts import render
 
+from onechoice.http import fiscal_year_param, is_public
 from onechoice.page_cache import cached_page
 from onechoice.pdf import current_document
-from onechoice.http import fiscal_year_param, is_public
 
 from . import documents, selectors
 
 
 @cached_page
 def working_group_list(request):
-    return render(request, "workgroups/working_group_list.html", {"working_groups": selectors.working_groups_for_list(public=is_public(request))})
+    return render(
+        request,
+        "workgroups/working_group_list.html",
+        {"working_groups": selectors.working_groups_for_list(public=is_public(request))},
+    )
 
 
 def status_pdf(request):

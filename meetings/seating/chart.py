@@ -150,4 +150,3 @@ class SeatingChart:
     @property
     def has_online(self) -> bool:
         return any(s.is_online for s in self.seats)
-

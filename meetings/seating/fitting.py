@@ -49,7 +49,10 @@ def _dress_inline(
     title_width = seat.width - 2 * padding - name_width - 1.5
     name_pt = min(name_pt, (seat.height - 1.2) / PT)
     return replace(
-        seat, inline=True, title_width=round(title_width, 2), padding_top=0.0,
+        seat,
+        inline=True,
+        title_width=round(title_width, 2),
+        padding_top=0.0,
         title_pt=_fit(_title_ems(seat), title_width, min(title_pt, name_pt), 4.2),
         name_pt=_fit(_ems(seat.name), name_width, name_pt, 5.0),
     )
@@ -82,7 +85,8 @@ def _dress_all(seats: list[PlacedSeat], *, inline_sides: bool = False) -> list[P
         names = [_ems(s.name) for s in seats if s.side in long_sides] or [0.0]
         name_width = min(26.0, max(15.0, max(names) * SIDE_NAME_PT * PT + 0.5))
     return [
-        _dress_inline(s, SIDE_TITLE_PT, SIDE_NAME_PT, name_width) if inline_sides and s.side in long_sides
+        _dress_inline(s, SIDE_TITLE_PT, SIDE_NAME_PT, name_width)
+        if inline_sides and s.side in long_sides
         else _dress(s, *sizes.get(s.side, (7.5, 10.5)))
         for s in seats
     ]

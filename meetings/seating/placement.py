@@ -20,9 +20,7 @@ VICE_GOVERNOR = "副知事"
 
 def seated(attendances: Iterable[Attendance]) -> list[Attendance]:
     """Everyone who gets a seat (present, proxy, WEB), in protocol order."""
-    return sorted(
-        (a for a in attendances if a.status != AttendanceStatus.ABSENT), key=lambda a: a.protocol_order
-    )
+    return sorted((a for a in attendances if a.status != AttendanceStatus.ABSENT), key=lambda a: a.protocol_order)
 
 
 def _destinations(attendances: list[Attendance], layout: str) -> dict[str, list[Attendance]]:

@@ -11,8 +11,9 @@ What the secretariat really has: Excel workbooks and CSVs saved by Japanese Exce
   Every table a file refers to is read once per import into a dict, so lookups cost the same
   number of queries for 10 rows as for 10,000. A row equal to the stored record is skipped:
   importing the same file twice changes nothing the second time.
-* **All or nothing.** Each row is validated by the services' rules (``full_clean`` and the rules each app registers) — saved through
-  ``record_save``, the same path as the admin — inside one transaction; one bad row (or a
+* **All or nothing.** Each row is validated by the services' rules (``full_clean`` and the
+  rules each app registers) and saved through ``services.record_save`` (or, in bulk,
+  ``records_save_bulk``), the path the admin takes — inside one transaction; one bad row (or a
   missing column) rolls everything back, and the preview lists every bad row with its row
   number, column and a Japanese explanation.
 * **Export.** xlsx, CSV in UTF-8 with BOM (opens in Excel) or CP932. Text starting with
@@ -72,11 +73,46 @@ from .widgets import (
 )
 
 __all__ = [
-    "BooleanWidget", "cell_text", "CellError", "ChoiceWidget", "CSV", "DateWidget", "DecimalWidget",
-    "decode_text", "DepartmentWidget", "diff_cells", "DivisionWidget", "ENCODING_CHOICES", "escape_formula",
-    "export_file", "EXPORT_FORMATS", "ExportCSV", "ExportCSVCP932", "FiscalYearWidget", "FormulaCell",
-    "import_file", "IMPORT_FORMATS", "ImportExportAdminMixin", "ImportFileError", "ImportForm",
-    "ImportResult", "index", "IntegerWidget", "LookupWidget", "ManyWidget", "model_field",
-    "NaturalKeyResource", "normalise_key", "OrganizationWidget", "PREVIEW_ROWS", "read_csv", "read_xlsx",
-    "related_field", "ROW_COLUMN", "RowError", "TextWidget", "unescape_formula", "XLSX",
+    "BooleanWidget",
+    "cell_text",
+    "CellError",
+    "ChoiceWidget",
+    "CSV",
+    "DateWidget",
+    "DecimalWidget",
+    "decode_text",
+    "DepartmentWidget",
+    "diff_cells",
+    "DivisionWidget",
+    "ENCODING_CHOICES",
+    "escape_formula",
+    "export_file",
+    "EXPORT_FORMATS",
+    "ExportCSV",
+    "ExportCSVCP932",
+    "FiscalYearWidget",
+    "FormulaCell",
+    "import_file",
+    "IMPORT_FORMATS",
+    "ImportExportAdminMixin",
+    "ImportFileError",
+    "ImportForm",
+    "ImportResult",
+    "index",
+    "IntegerWidget",
+    "LookupWidget",
+    "ManyWidget",
+    "model_field",
+    "NaturalKeyResource",
+    "normalise_key",
+    "OrganizationWidget",
+    "PREVIEW_ROWS",
+    "read_csv",
+    "read_xlsx",
+    "related_field",
+    "ROW_COLUMN",
+    "RowError",
+    "TextWidget",
+    "unescape_formula",
+    "XLSX",
 ]

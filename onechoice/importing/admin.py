@@ -14,7 +14,10 @@ from .files import CSV, ENCODING_CHOICES, EXPORT_FORMATS, IMPORT_FORMATS, Export
 
 class ImportForm(ie_forms.ImportForm):
     encoding = django_forms.ChoiceField(
-        label=_("文字コード（CSVのとき）"), choices=ENCODING_CHOICES, initial="auto", required=False,
+        label=_("文字コード（CSVのとき）"),
+        choices=ENCODING_CHOICES,
+        initial="auto",
+        required=False,
         help_text=_("ふつうは自動判定で読めます。文字化けするときだけ選んでください。"),
     )
     field_order = ["resource", "import_file", "format", "encoding"]
@@ -85,8 +88,13 @@ class ImportExportAdminMixin(ImportExportMixin):
             form = form_class(self.get_import_formats(), self.get_import_resource_classes(request))
             context = {
                 **self.admin_site.each_context(request),
-                "title": _("インポート"), "opts": self.model._meta, "form": form, "result": result,
-                "media": self.media + form.media, "fields_list": [], "import_error_display": self.import_error_display,
+                "title": _("インポート"),
+                "opts": self.model._meta,
+                "form": form,
+                "result": result,
+                "media": self.media + form.media,
+                "fields_list": [],
+                "import_error_display": self.import_error_display,
             }
             request.current_app = self.admin_site.name
             return TemplateResponse(request, [self.import_template_name], context)
@@ -98,4 +106,3 @@ class ImportExportAdminMixin(ImportExportMixin):
             _("取り込みが完了しました（%(what)s）: %(summary)s。")
             % {"what": self.model._meta.verbose_name_plural, "summary": result.summary()},
         )
-

@@ -49,7 +49,10 @@ def decode_text(data: bytes, encoding: str = "auto") -> str:
         raise ImportFileError(_("Excelのファイル（xlsx）です。形式で「xlsx」を選んでください。"))
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise ImportFileError(
-            _("UTF-16（Excelの「Unicode テキスト」）のファイルは読めません。「CSV UTF-8」か「CSV（コンマ区切り）」で保存し直してください。")
+            _(
+                "UTF-16（Excelの「Unicode テキスト」）のファイルは読めません。"
+                "「CSV UTF-8」か「CSV（コンマ区切り）」で保存し直してください。"
+            )
         )
     tries = ["utf-8-sig", "cp932"] if encoding in ("", "auto", None) else [encoding]
     for codec in tries:
@@ -59,7 +62,10 @@ def decode_text(data: bytes, encoding: str = "auto") -> str:
             continue
     names = {"utf-8-sig": "UTF-8", "cp932": "シフトJIS（CP932）"}
     raise ImportFileError(
-        _("文字コードを判別できません（%(tried)s として読めません）。Excelで「CSV UTF-8」か「CSV（コンマ区切り）」を選んで保存し直してください。")
+        _(
+            "文字コードを判別できません（%(tried)s として読めません）。"
+            "Excelで「CSV UTF-8」か「CSV（コンマ区切り）」を選んで保存し直してください。"
+        )
         % {"tried": "・".join(names.get(c, c) for c in tries)}
     )
 
@@ -128,7 +134,9 @@ def read_xlsx(data: bytes) -> tablib.Dataset:
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # zipfile, XML and openpyxl errors: the file is not a workbook
-        raise ImportFileError(_("xlsxファイルとして読めません。Excelブック（*.xlsx）で保存したファイルか確認してください。")) from None
+        raise ImportFileError(
+            _("xlsxファイルとして読めません。Excelブック（*.xlsx）で保存したファイルか確認してください。")
+        ) from None
     try:
         sheet = book.worksheets[0]
         sheet.reset_dimensions()  # some writers record a wrong sheet size; read every row
@@ -186,7 +194,9 @@ class CSV(TablibFormat):
         except UnicodeEncodeError as error:
             line = text[: error.start].count("\n") + 1
             raise ValueError(
-                _("「%(char)s」（%(line)s行目）はシフトJIS（CP932）で表せません。CSV（UTF-8）かxlsxで出力してください。")
+                _(
+                    "「%(char)s」（%(line)s行目）はシフトJIS（CP932）で表せません。CSV（UTF-8）かxlsxで出力してください。"
+                )
                 % {"char": text[error.start : error.end], "line": line}
             ) from None
 

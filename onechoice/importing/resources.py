@@ -164,12 +164,17 @@ class NaturalKeyResource(resources.ModelResource):
         canonical = {normalise_key(c): c for c in self.column_names()}
         headers = [canonical.get(normalise_key(h or ""), h) for h in dataset.headers or []]
         if not set(headers) & set(canonical.values()):
-            return [ImportFileError(
-                _("1行目に知っている列名が1つもありません。1行目を見出し（%(columns)s）にしてください。"
-                  "文字化けしているときは、文字コードを選び直すか、Excelで「CSV UTF-8」として保存し直してください。")
-                % {"columns": "、".join(self.column_names())},
-                row=1,
-            )]
+            return [
+                ImportFileError(
+                    _(
+                        "1行目に知っている列名が1つもありません。1行目を見出し（%(columns)s）にしてください。"
+                        "文字化けしているときは、文字コードを選び直すか、"
+                        "Excelで「CSV UTF-8」として保存し直してください。"
+                    )
+                    % {"columns": "、".join(self.column_names())},
+                    row=1,
+                )
+            ]
         problems = [
             ImportFileError(_("列「%(column)s」が2つあります。1つにしてください。") % {"column": h}, row=1, column=h)
             for h, n in Counter(headers).items()
@@ -177,8 +182,10 @@ class NaturalKeyResource(resources.ModelResource):
         ]
         problems += [
             ImportFileError(
-                _("必須の列「%(column)s」がありません。1行目の見出しに「%(column)s」の列を入れてください。") % {"column": c},
-                row=1, column=c,
+                _("必須の列「%(column)s」がありません。1行目の見出しに「%(column)s」の列を入れてください。")
+                % {"column": c},
+                row=1,
+                column=c,
             )
             for c in self.get_required_columns()
             if c not in headers
@@ -189,13 +196,26 @@ class NaturalKeyResource(resources.ModelResource):
 
     # -- the import run
 
-    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None,
-                    collect_failed_rows=False, rollback_on_validation_errors=False, **kwargs):
+    def import_data(
+        self,
+        dataset,
+        dry_run=False,
+        raise_errors=False,
+        use_transactions=None,
+        collect_failed_rows=False,
+        rollback_on_validation_errors=False,
+        **kwargs,
+    ):
         # All or nothing whatever the caller asks: one transaction, rolled back on any bad row.
         self.import_user = kwargs.get("user")
         return super().import_data(
-            dataset, dry_run=dry_run, raise_errors=raise_errors, use_transactions=True,
-            collect_failed_rows=collect_failed_rows, rollback_on_validation_errors=True, **kwargs,
+            dataset,
+            dry_run=dry_run,
+            raise_errors=raise_errors,
+            use_transactions=True,
+            collect_failed_rows=collect_failed_rows,
+            rollback_on_validation_errors=True,
+            **kwargs,
         )
 
     def import_data_inner(self, dataset, dry_run, raise_errors, using_transactions, collect_failed_rows, **kwargs):
@@ -261,7 +281,8 @@ class NaturalKeyResource(resources.ModelResource):
         key, instance = self.find_existing(row)
         if instance is _AMBIGUOUS:
             self.row_problems.setdefault(self.key_label(), []).append(
-                _("同じ%(key)sの記録が2件以上登録されていて、どれを更新するか決められません。") % {"key": self.key_label()}
+                _("同じ%(key)sの記録が2件以上登録されていて、どれを更新するか決められません。")
+                % {"key": self.key_label()}
             )
             key, instance = None, None
         for k in (key, instance and ("pk", instance.pk)):
@@ -269,7 +290,8 @@ class NaturalKeyResource(resources.ModelResource):
                 continue
             if k in self.seen:
                 self.row_problems.setdefault(self.key_label(), []).append(
-                    _("%(row)s行目と同じ%(key)sの行です。1行にまとめてください。") % {"row": self.seen[k], "key": self.key_label()}
+                    _("%(row)s行目と同じ%(key)sの行です。1行にまとめてください。")
+                    % {"row": self.seen[k], "key": self.key_label()}
                 )
                 break
             self.seen[k] = self.row_number
@@ -381,7 +403,8 @@ class NaturalKeyResource(resources.ModelResource):
 
     def looked_up_attributes(self) -> set[str]:
         return {
-            f.attribute for f in self.get_import_fields()
+            f.attribute
+            for f in self.get_import_fields()
             if isinstance(f.widget, LookupWidget) and not f.readonly and "__" not in f.attribute
         }
 
@@ -434,8 +457,11 @@ class NaturalKeyResource(resources.ModelResource):
         if self.create_instances and (using_transactions or not dry_run):
             try:
                 services.records_save_bulk(
-                    model=self._meta.model, create=self.create_instances, user=self.import_user,
-                    batch_size=batch_size, validated=True,
+                    model=self._meta.model,
+                    create=self.create_instances,
+                    user=self.import_user,
+                    batch_size=batch_size,
+                    validated=True,
                 )
             except Exception as error:
                 self.handle_import_error(result, error, raise_errors)
@@ -446,8 +472,12 @@ class NaturalKeyResource(resources.ModelResource):
         if self.update_instances and (using_transactions or not dry_run):
             try:
                 services.records_save_bulk(
-                    model=self._meta.model, update=self.update_instances, fields=self.bulk_update_fields(),
-                    user=self.import_user, batch_size=batch_size, validated=True,
+                    model=self._meta.model,
+                    update=self.update_instances,
+                    fields=self.bulk_update_fields(),
+                    user=self.import_user,
+                    batch_size=batch_size,
+                    validated=True,
                 )
             except Exception as error:
                 self.handle_import_error(result, error, raise_errors)
@@ -455,8 +485,15 @@ class NaturalKeyResource(resources.ModelResource):
                 self.update_instances.clear()
 
 
-def import_file(resource: NaturalKeyResource, data: bytes, *, filename: str, encoding: str = "auto",
-                dry_run: bool = False, user=None) -> ImportResult:
+def import_file(
+    resource: NaturalKeyResource,
+    data: bytes,
+    *,
+    filename: str,
+    encoding: str = "auto",
+    dry_run: bool = False,
+    user=None,
+) -> ImportResult:
     """Import a CSV or xlsx file (told apart by its name) as the admin does: all rows or none.
     Raises ``ImportFileError`` when the file cannot be read at all."""
     dataset = read_xlsx(data) if filename.lower().endswith(".xlsx") else read_csv(data, encoding)

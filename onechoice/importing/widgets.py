@@ -141,7 +141,9 @@ class ChoiceWidget(Widget):
         found = self._table().get(normalise_key(text))
         if found is None:
             labels = "、".join(str(label) for _, label in self._choices)
-            raise ValueError(_("「%(value)s」は選べません（%(labels)s のいずれか）。") % {"value": text, "labels": labels})
+            raise ValueError(
+                _("「%(value)s」は選べません（%(labels)s のいずれか）。") % {"value": text, "labels": labels}
+            )
         return found
 
     def render(self, value, obj=None, **kwargs):
@@ -217,7 +219,9 @@ class LookupWidget(Widget):
         if found is None:
             raise ValueError(self.missing(text, row))
         if found is _AMBIGUOUS:
-            raise ValueError(_("%(what)s「%(value)s」が2件以上あり、どれか決められません。") % {"what": self.what, "value": text})
+            raise ValueError(
+                _("%(what)s「%(value)s」が2件以上あり、どれか決められません。") % {"what": self.what, "value": text}
+            )
         return found
 
     def missing(self, text: str, row) -> str:

@@ -1,11 +1,11 @@
 """Japanese date filters, available in every template (registered as builtins).
 
-    {{ meeting.date|wareki }}            令和4年1月20日（木）
-    {{ meeting.date|wareki_date }}       令和4年1月20日
-    {{ meeting.date|wareki_short }}      R4.1.20
-    {{ 2021|fiscal_year }}               令和3年度
-    {{ 2021|fiscal_year_short }}         R3年度
-    {{ start|time_range:end }}           午後3時～4時30分
+{{ meeting.date|wareki }}            令和4年1月20日（木）
+{{ meeting.date|wareki_date }}       令和4年1月20日
+{{ meeting.date|wareki_short }}      R4.1.20
+{{ 2021|fiscal_year }}               令和3年度
+{{ 2021|fiscal_year_short }}         R3年度
+{{ start|time_range:end }}           午後3時～4時30分
 """
 
 import functools

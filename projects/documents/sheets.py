@@ -196,9 +196,7 @@ def progress_sheet_pdf(project: Project | int, fiscal_year: int, *, in_packet: b
     Raises ``ProjectYear.DoesNotExist`` when the item has no record for that fiscal year."""
     years = document_selectors.sheet_years(fiscal_year, project=project)
     if not years:
-        raise ProjectYear.DoesNotExist(
-            f"「{project}」には{jpdates.fiscal_year_label(fiscal_year)}の記録がありません。"
-        )
+        raise ProjectYear.DoesNotExist(f"「{project}」には{jpdates.fiscal_year_label(fiscal_year)}の記録がありません。")
     sheet = build_sheet(years[0])
     context = {
         "sheet": sheet,

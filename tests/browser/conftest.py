@@ -22,8 +22,13 @@ from .helpers import log_in
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 SCREENSHOTS = Path(settings.BASE_DIR) / "build" / "screenshots"
 
@@ -68,8 +73,11 @@ def toyama_live(transactional_db, live_server, settings):
 def page(chromium, live_server):
     """A fresh browser tab (its own cookies) on the live server, in Japanese."""
     context = chromium.new_context(
-        base_url=live_server.url, locale="ja-JP", timezone_id="Asia/Tokyo",
-        viewport={"width": 1280, "height": 900}, accept_downloads=True,
+        base_url=live_server.url,
+        locale="ja-JP",
+        timezone_id="Asia/Tokyo",
+        viewport={"width": 1280, "height": 900},
+        accept_downloads=True,
     )
     context.set_default_timeout(15_000)
     page = context.new_page()

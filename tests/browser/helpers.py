@@ -18,5 +18,7 @@ def record_csp_violations(page) -> list[str]:
     """Chromium's console reports of anything the Content Security Policy blocked, on every
     page the tab opens from now on (the list fills as the tab goes)."""
     reports: list[str] = []
-    page.on("console", lambda m: reports.append(f"{page.url}: {m.text}") if "Content Security Policy" in m.text else None)
+    page.on(
+        "console", lambda m: reports.append(f"{page.url}: {m.text}") if "Content Security Policy" in m.text else None
+    )
     return reports

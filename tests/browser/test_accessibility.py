@@ -32,7 +32,8 @@ def check(page, name: str, screenshots_dir) -> None:
     )
     blocking = [
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
-        for v in violations if v["impact"] in BLOCKING
+        for v in violations
+        if v["impact"] in BLOCKING
     ]
     assert not blocking, "\n".join(blocking)
 

@@ -23,8 +23,14 @@ def portal_pages():
     meeting = Meeting.objects.get(fiscal_year=2021, kind="regular", number=4)
     project = Project.objects.get(title="自治体行政のデジタル化")  # has SVG charts
     return [
-        "/", "/projects/", f"/projects/{project.pk}/", "/projects/municipalities/162019/",
-        "/meetings/", f"/meetings/{meeting.pk}/", "/meetings/schedule/2022/", "/workgroups/",
+        "/",
+        "/projects/",
+        f"/projects/{project.pk}/",
+        "/projects/municipalities/162019/",
+        "/meetings/",
+        f"/meetings/{meeting.pk}/",
+        "/meetings/schedule/2022/",
+        "/workgroups/",
     ]
 
 

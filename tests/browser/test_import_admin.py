@@ -30,7 +30,7 @@ def test_admin_import_in_a_browser(page, toyama_live, tmp_path):
     assert Official.objects.filter(name="髙橋 一郎").exists() and Official.objects.filter(name="山﨑 ①").exists()
 
     bad = tmp_path / "bad.csv"
-    bad.write_bytes("団体,役職,氏名\r\n163430,町長,山田 太郎\r\n".encode("utf-8"))
+    bad.write_bytes("団体,役職,氏名\r\n163430,町長,山田 太郎\r\n".encode())
     page.goto("/admin/onechoice/official/import/")
     page.locator("input[name=import_file]").set_input_files(str(bad))
     page.locator("input[type=submit]").first.click()

@@ -67,7 +67,7 @@ def test_fourth_meeting_of_fy_r3(client, toyama):
     assert event.end == dt.datetime(2022, 1, 20, 16, 30, tzinfo=TOKYO)
     assert event["DTSTART"].params["TZID"] == "Asia/Tokyo"
     assert event["DTEND"].params["TZID"] == "Asia/Tokyo"
-    assert event.start.astimezone(dt.timezone.utc) == dt.datetime(2022, 1, 20, 6, 0, tzinfo=dt.timezone.utc)
+    assert event.start.astimezone(dt.UTC) == dt.datetime(2022, 1, 20, 6, 0, tzinfo=dt.UTC)
     assert event["LOCATION"] == "県民会館8階バンケットホール"
     assert event["STATUS"] == "CONFIRMED"
     assert event["URL"] == f"http://testserver/meetings/{meeting.pk}/"
@@ -98,7 +98,12 @@ def test_planned_meetings_without_a_date_are_left_out(client, toyama):
 
 def test_planned_meeting_with_a_date_is_tentative_with_its_topics(client, toyama):
     meeting = Meeting.objects.get(fiscal_year=2022, kind="regular", number=1)
-    meeting.date, meeting.planned_year, meeting.planned_month, meeting.planned_period = dt.date(2022, 5, 18), None, None, ""
+    meeting.date, meeting.planned_year, meeting.planned_month, meeting.planned_period = (
+        dt.date(2022, 5, 18),
+        None,
+        None,
+        "",
+    )
     meeting.save()
     event = events_by_uid(feed(client))[feeds.meeting_uid(meeting)]
     assert event["STATUS"] == "TENTATIVE"

@@ -1,6 +1,5 @@
 """Importing a meeting's attendee list (出席者名簿) from Excel or CSV, and exporting it back."""
 
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -18,8 +17,11 @@ def state():
 
 
 def attendees(meeting):
-    return list(meeting.attendances.order_by("protocol_order").values_list(
-        "protocol_order", "organization__name", "title", "name", "status", "proxy_title", "proxy_name"))
+    return list(
+        meeting.attendances.order_by("protocol_order").values_list(
+            "protocol_order", "organization__name", "title", "name", "status", "proxy_title", "proxy_name"
+        )
+    )
 
 
 @pytest.fixture
@@ -28,11 +30,13 @@ def third_meeting(toyama):
 
 
 def test_an_attendee_list_in_cp932_is_imported_for_its_meeting(third_meeting):
-    rows = [HEADER,
-            ["令和3年度", "3", "1", "市町村等", "富山市", "富山市長", "藤井 裕久", "出席", "", ""],
-            ["R3", "3", "2", "市町村等", "162027", "高岡市長", "角田 悠紀", "代理出席", "副市長", "髙橋 一郎"],
-            ["2021", "3", "3", "県", "富山県", "知事", "新田 八朗", "WEB出席", "", ""],
-            ["2021", "3", "4", "市町村等", "富山県町村会", "町村会常務理事", "山﨑 ①", "", "", ""]]
+    rows = [
+        HEADER,
+        ["令和3年度", "3", "1", "市町村等", "富山市", "富山市長", "藤井 裕久", "出席", "", ""],
+        ["R3", "3", "2", "市町村等", "162027", "高岡市長", "角田 悠紀", "代理出席", "副市長", "髙橋 一郎"],
+        ["2021", "3", "3", "県", "富山県", "知事", "新田 八朗", "WEB出席", "", ""],
+        ["2021", "3", "4", "市町村等", "富山県町村会", "町村会常務理事", "山﨑 ①", "", "", ""],
+    ]
 
     result = import_file(AttendanceResource(), csv_bytes(rows, "cp932"), filename="名簿.csv")
 
@@ -61,15 +65,17 @@ def test_a_corrected_list_updates_attendees_by_seat_and_the_same_list_again_chan
 
 
 def test_one_bad_attendee_stops_the_whole_list(third_meeting):
-    rows = [HEADER,
-            ["2021", "3", "1", "市町村等", "富山市", "富山市長", "藤井 裕久", "出席", "", ""],
-            ["2021", "9", "1", "市町村等", "富山市", "富山市長", "藤井 裕久", "出席", "", ""],
-            ["令和9年度", "3", "2", "市町村等", "富山市", "富山市長", "藤井 裕久", "出席", "", ""],
-            ["2021", "3", "3", "市町村等", "上越市", "上越市長", "上越 太郎", "出席", "", ""],
-            ["2021", "3", "4", "市町村等", "163430", "朝日町長", "笹原 靖直", "出席", "", ""],
-            ["2021", "3", "5", "市町村等", "入善町", "入善町長", "笹島 春人", "代理出席", "", ""],
-            ["2021", "3", "6", "来賓", "入善町", "入善町長", "笹島 春人", "欠席", "", ""],
-            ["2021", "3", "1", "県", "富山県", "知事", "新田 八朗", "出席", "", ""]]
+    rows = [
+        HEADER,
+        ["2021", "3", "1", "市町村等", "富山市", "富山市長", "藤井 裕久", "出席", "", ""],
+        ["2021", "9", "1", "市町村等", "富山市", "富山市長", "藤井 裕久", "出席", "", ""],
+        ["令和9年度", "3", "2", "市町村等", "富山市", "富山市長", "藤井 裕久", "出席", "", ""],
+        ["2021", "3", "3", "市町村等", "上越市", "上越市長", "上越 太郎", "出席", "", ""],
+        ["2021", "3", "4", "市町村等", "163430", "朝日町長", "笹原 靖直", "出席", "", ""],
+        ["2021", "3", "5", "市町村等", "入善町", "入善町長", "笹島 春人", "代理出席", "", ""],
+        ["2021", "3", "6", "来賓", "入善町", "入善町長", "笹島 春人", "欠席", "", ""],
+        ["2021", "3", "1", "県", "富山県", "知事", "新田 八朗", "出席", "", ""],
+    ]
     before = state()
 
     result = import_file(AttendanceResource(), csv_bytes(rows), filename="名簿.csv")
@@ -97,12 +103,17 @@ def test_missing_columns_and_an_unreadable_year_are_reported(third_meeting):
     bad_year = import_file(AttendanceResource(), csv_bytes(bad_year), filename="a.csv")
 
     assert state() == before
-    assert no_name.error_list() == [RowError(1, "氏名", "必須の列「氏名」がありません。1行目の見出しに「氏名」の列を入れてください。")]
+    assert no_name.error_list() == [
+        RowError(1, "氏名", "必須の列「氏名」がありません。1行目の見出しに「氏名」の列を入れてください。")
+    ]
     assert bad_year.error_list() == [RowError(2, "年度", "「去年」は年度として読めません（例: 2021、令和3年度、R3）。")]
 
 
-@pytest.mark.parametrize("file_format,name", [(XLSX, "a.xlsx"), (ExportCSV, "a.csv"), (ExportCSVCP932, "a.csv")],
-                         ids=["xlsx", "csv-utf8", "csv-cp932"])
+@pytest.mark.parametrize(
+    "file_format,name",
+    [(XLSX, "a.xlsx"), (ExportCSV, "a.csv"), (ExportCSVCP932, "a.csv")],
+    ids=["xlsx", "csv-utf8", "csv-cp932"],
+)
 def test_export_then_import_changes_nothing(toyama, file_format, name):
     before = state()
     data = export_file(AttendanceResource(), file_format=file_format)
@@ -122,11 +133,18 @@ def test_the_export_names_meetings_and_organisations_not_ids(toyama):
 
 
 def test_admin_upload_preview_confirm(secretariat_client, third_meeting):
-    rows = [HEADER, ["R3", "3", "1", "市町村等", "富山市", "富山市長", "藤井 裕久", "出席", "", ""],
-            ["R3", "3", "2", "市町村等", "高岡市", "高岡市長", "角田 悠紀", "代理出席", "副市長", "髙橋 一郎"]]
+    rows = [
+        HEADER,
+        ["R3", "3", "1", "市町村等", "富山市", "富山市長", "藤井 裕久", "出席", "", ""],
+        ["R3", "3", "2", "市町村等", "高岡市", "高岡市長", "角田 悠紀", "代理出席", "副市長", "髙橋 一郎"],
+    ]
     url = reverse("admin:meetings_attendance_import")
-    upload = {"resource": "0", "format": "0", "encoding": "auto",
-              "import_file": SimpleUploadedFile("名簿.csv", csv_bytes(rows, "cp932"))}
+    upload = {
+        "resource": "0",
+        "format": "0",
+        "encoding": "auto",
+        "import_file": SimpleUploadedFile("名簿.csv", csv_bytes(rows, "cp932")),
+    }
 
     preview = secretariat_client.post(url, upload)
 

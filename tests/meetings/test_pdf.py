@@ -28,9 +28,19 @@ def test_agenda(meeting):
     body = text(pdf)
     assert page_sizes(pdf) == [A4_PORTRAIT]
     for expected in [
-        "「ワンチームとやま」連携推進本部会議", "令和4年1月20日（木）", "午後3時～4時30分", "県民会館8階バンケットホール",
-        "1開会", "2知事あいさつ", "3議事", "(1)令和3年度連携推進項目について", "(5)その他", "4閉会",
-        "配付資料", "資料4新型コロナワクチンの追加接種の前倒しについて", "参考資料2若手職員地域課題解決フィールドワーク研修について（経営管理部）",
+        "「ワンチームとやま」連携推進本部会議",
+        "令和4年1月20日（木）",
+        "午後3時～4時30分",
+        "県民会館8階バンケットホール",
+        "1開会",
+        "2知事あいさつ",
+        "3議事",
+        "(1)令和3年度連携推進項目について",
+        "(5)その他",
+        "4閉会",
+        "配付資料",
+        "資料4新型コロナワクチンの追加接種の前倒しについて",
+        "参考資料2若手職員地域課題解決フィールドワーク研修について（経営管理部）",
     ]:
         assert expected in body, expected
 
@@ -168,7 +178,10 @@ def test_download_names_etag_and_304(client, meeting):
     assert response["Content-Type"] == "application/pdf"
     disposition = response["Content-Disposition"]
     assert 'filename="onechoice_2021-4_agenda.pdf"' in disposition
-    assert "filename*=UTF-8''%E4%BB%A4%E5%92%8C3%E5%B9%B4%E5%BA%A6%E7%AC%AC4%E5%9B%9E_%E6%AC%A1%E7%AC%AC.pdf" in disposition
+    assert (
+        "filename*=UTF-8''%E4%BB%A4%E5%92%8C3%E5%B9%B4%E5%BA%A6%E7%AC%AC4%E5%9B%9E_%E6%AC%A1%E7%AC%AC.pdf"
+        in disposition
+    )
     etag = response["ETag"]
     again = client.get(f"/meetings/{meeting.pk}/agenda.pdf", HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 304 and not again.content
@@ -203,7 +216,9 @@ def _pdf_bytes(pages=1, password=None) -> bytes:
 )
 def test_bad_uploads_are_refused_at_upload(meeting, settings, tmp_path, content, message):
     settings.MEDIA_ROOT = tmp_path
-    handout = Handout(meeting=meeting, kind="reference", number=9, title="資料", file=SimpleUploadedFile("x.pdf", content))
+    handout = Handout(
+        meeting=meeting, kind="reference", number=9, title="資料", file=SimpleUploadedFile("x.pdf", content)
+    )
     with pytest.raises(ValidationError) as error:
         record_save(handout)
     assert message in error.value.message_dict["file"][0]
@@ -223,7 +238,9 @@ def test_the_meeting_packet(meeting, settings, tmp_path):
     pages = page_texts(pdf)
     total = len(pages)
     assert outline_titles(pdf) == [
-        "次第", "出席者名簿", "配席図",
+        "次第",
+        "出席者名簿",
+        "配席図",
         "資料1 令和3年度連携推進項目の取り組み状況について",
         "資料2 令和4年度「ワンチームとやま」連携推進本部会議における協議事項について",
         "資料3 令和4年度本部会議年間スケジュール",

@@ -9,8 +9,8 @@ import pytest
 from pypdf import PdfReader
 
 from meetings import seating, services
-from meetings.models import Attendance, Meeting, Seat, SeatingLayout, SeatingPlan
 from meetings.documents import seating_pdf
+from meetings.models import Attendance, Meeting, Seat, SeatingLayout, SeatingPlan
 from meetings.selectors import meeting_detail, plan_seats, seating_chart
 from onechoice.services import record_save
 from tests import factories
@@ -18,8 +18,21 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 MAYORS = [
-    "富山市長", "高岡市長", "射水市長", "魚津市長", "氷見市長", "滑川市長", "黒部市長", "砺波市長",
-    "小矢部市長", "南砺市長", "舟橋村長", "上市町長", "立山町長", "入善町長", "朝日町長",
+    "富山市長",
+    "高岡市長",
+    "射水市長",
+    "魚津市長",
+    "氷見市長",
+    "滑川市長",
+    "黒部市長",
+    "砺波市長",
+    "小矢部市長",
+    "南砺市長",
+    "舟橋村長",
+    "上市町長",
+    "立山町長",
+    "入善町長",
+    "朝日町長",
 ]
 _numbers = itertools.count(101)
 
@@ -72,11 +85,14 @@ def small_meeting(municipal=3, prefecture=("知事", "副知事", "副知事", "
 
 # --- placement ---------------------------------------------------------------------------------
 
+
 def test_governor_at_the_centre_of_the_head_table_vice_governors_beside(meeting):
     seats = seating.auto_seats(meeting.attendances.all(), SeatingLayout.HOLLOW_SQUARE)
     head = by_side(seats, "head")
     assert [(s.position, s.title, s.name) for s in head] == [
-        (1, "副知事", "蔵堀 祐一"), (2, "知事", "新田 八朗"), (3, "副知事", "横田 美香"),
+        (1, "副知事", "蔵堀 祐一"),
+        (2, "知事", "新田 八朗"),
+        (3, "副知事", "横田 美香"),
     ]
     governor = head[1]
     assert governor.is_chair and not any(s.is_chair for s in seats if s is not governor)
@@ -210,9 +226,16 @@ def test_a_stored_seat_on_another_side_and_gaps(meeting):
 def test_classroom_layout(meeting):
     record_save(SeatingPlan(meeting=meeting, layout=SeatingLayout.CLASSROOM))
     pref = Attendance.objects.get(meeting=meeting, title="知事").organization
-    record_save(Attendance(
-        meeting=meeting, organization=pref, group="secretariat", title="推進室主幹", name="事務 太郎", protocol_order=40,
-    ))
+    record_save(
+        Attendance(
+            meeting=meeting,
+            organization=pref,
+            group="secretariat",
+            title="推進室主幹",
+            name="事務 太郎",
+            protocol_order=40,
+        )
+    )
     chart = seating_chart(meeting_detail(meeting.pk))
     assert chart.layout == SeatingLayout.CLASSROOM
     seats = chart.seats
@@ -243,6 +266,7 @@ def test_auto_seats_takes_plain_attendances_and_skips_the_absent():
 
 
 # --- storing the placement (services.seats_place_automatically) -----------------------------------
+
 
 def seat_rows(plan):
     return sorted(Seat.objects.filter(plan=plan).values_list("attendance_id", "side", "position"))
@@ -308,6 +332,7 @@ def test_seats_place_automatically_is_atomic(meeting, monkeypatch):
 
 # --- the PDF -----------------------------------------------------------------------------------
 
+
 def pdf_text(content: bytes) -> tuple[PdfReader, str]:
     reader = PdfReader(io.BytesIO(content))
     return reader, re.sub(r"\s+", "", "".join(page.extract_text() or "" for page in reader.pages))
@@ -324,8 +349,12 @@ def test_seating_pdf_is_one_landscape_page_with_every_attendee(meeting):
     assert (round(float(box.width)), round(float(box.height))) == (842, 595)
     for expected in [
         "令和3年度第4回「ワンチームとやま」連携推進本部会議配席図",
-        "日時：令和4年1月20日（木）15時～", "場所：県民会館8階バンケットホール",
-        "配席図", "知事", "新田八朗", "理事・ワンチームとやま推進室長",
+        "日時：令和4年1月20日（木）15時～",
+        "場所：県民会館8階バンケットホール",
+        "配席図",
+        "知事",
+        "新田八朗",
+        "理事・ワンチームとやま推進室長",
     ]:
         assert expected in body, expected
     for attendance in meeting.attendances.all():
@@ -345,10 +374,16 @@ def test_seating_pdf_with_proxy_web_absentee_and_back_row_stays_one_page(meeting
     record_save(asahi)
     pref = toyama_mayor.organization
     for i in range(8):
-        record_save(Attendance(
-            meeting=meeting, organization=pref, group="secretariat",
-            title="ワンチームとやま推進室 主任", name=f"事務 {i}号", protocol_order=50 + i,
-        ))
+        record_save(
+            Attendance(
+                meeting=meeting,
+                organization=pref,
+                group="secretariat",
+                title="ワンチームとやま推進室 主任",
+                name=f"事務 {i}号",
+                protocol_order=50 + i,
+            )
+        )
     record_save(SeatingPlan(meeting=meeting, note="※随行者は別室"))
 
     reader, body = pdf_text(seating_pdf(meeting_detail(meeting.pk), in_packet=True).content)

@@ -19,8 +19,13 @@ def errors_of(instance) -> dict:
 
 def test_meeting_ending_before_it_starts_is_refused():
     meeting = Meeting(
-        fiscal_year=2021, kind="regular", number=4, status="held",
-        date=dt.date(2022, 1, 20), start_time=dt.time(16, 30), end_time=dt.time(15, 0),
+        fiscal_year=2021,
+        kind="regular",
+        number=4,
+        status="held",
+        date=dt.date(2022, 1, 20),
+        start_time=dt.time(16, 30),
+        end_time=dt.time(15, 0),
     )
     assert errors_of(meeting) == {"end_time": ["終了時刻は開始時刻より後にしてください。"]}
     assert not Meeting.objects.exists()
@@ -46,15 +51,24 @@ def test_planned_meeting_needs_a_date_or_a_planned_month():
 
 def test_planned_meeting_with_a_fuzzy_date():
     meeting = record_save(
-        Meeting(fiscal_year=2022, kind="regular", number=1, status="planned",
-                planned_year=2022, planned_month=5, planned_period="middle")
+        Meeting(
+            fiscal_year=2022,
+            kind="regular",
+            number=1,
+            status="planned",
+            planned_year=2022,
+            planned_month=5,
+            planned_period="middle",
+        )
     )
     assert meeting.when_label == "令和4年5月中旬"
     assert str(meeting) == "令和4年度 第1回本部会議"
 
 
 def test_planned_month_outside_the_fiscal_year_is_refused():
-    errors = errors_of(Meeting(fiscal_year=2022, kind="regular", number=4, status="planned", planned_year=2022, planned_month=1))
+    errors = errors_of(
+        Meeting(fiscal_year=2022, kind="regular", number=4, status="planned", planned_year=2022, planned_month=1)
+    )
     assert "令和4年度に含まれません" in errors["fiscal_year"][0]
 
 
@@ -66,7 +80,9 @@ def test_the_same_meeting_number_twice_in_a_year_is_refused():
 
 def test_extraordinary_meetings_need_no_number_and_may_repeat():
     for day in (dt.date(2021, 5, 14), dt.date(2021, 12, 8)):
-        record_save(Meeting(fiscal_year=2021, kind="extraordinary", title="臨時会議", status="held", date=day, mode="online"))
+        record_save(
+            Meeting(fiscal_year=2021, kind="extraordinary", title="臨時会議", status="held", date=day, mode="online")
+        )
     assert Meeting.objects.filter(kind="extraordinary").count() == 2
 
 
@@ -84,15 +100,28 @@ def test_a_handout_number_used_twice_in_one_meeting_is_refused():
 def test_a_handout_file_must_be_a_pdf():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    handout = Handout(meeting=factories.meeting(), kind="material", number=1, title="資料",
-                      file=SimpleUploadedFile("memo.docx", b"PK"))
+    handout = Handout(
+        meeting=factories.meeting(),
+        kind="material",
+        number=1,
+        title="資料",
+        file=SimpleUploadedFile("memo.docx", b"PK"),
+    )
     assert errors_of(handout)["file"][0] == "PDFファイル（.pdf）を選んでください。"
 
 
 def test_a_proxy_without_the_proxys_name_is_refused():
     meeting, org = factories.meeting(), factories.municipality()
-    attendance = Attendance(meeting=meeting, organization=org, group="municipal", title="富山市長",
-                            name="藤井 裕久", protocol_order=1, status="proxy", proxy_title="副市長")
+    attendance = Attendance(
+        meeting=meeting,
+        organization=org,
+        group="municipal",
+        title="富山市長",
+        name="藤井 裕久",
+        protocol_order=1,
+        status="proxy",
+        proxy_title="副市長",
+    )
     assert errors_of(attendance) == {"proxy_name": ["代理出席の場合は代理者の氏名を入力してください。"]}
     assert not Attendance.objects.exists()
 
@@ -100,31 +129,58 @@ def test_a_proxy_without_the_proxys_name_is_refused():
 def test_proxy_wording_and_a_proxy_name_without_proxy_status():
     meeting, org = factories.meeting(), factories.municipality()
     attendance = record_save(
-        Attendance(meeting=meeting, organization=org, group="municipal", title="富山市長", name="藤井 裕久",
-                   protocol_order=1, status="proxy", proxy_title="副市長", proxy_name="髙﨑 太郎")
+        Attendance(
+            meeting=meeting,
+            organization=org,
+            group="municipal",
+            title="富山市長",
+            name="藤井 裕久",
+            protocol_order=1,
+            status="proxy",
+            proxy_title="副市長",
+            proxy_name="髙﨑 太郎",
+        )
     )
     assert attendance.display_name == "富山市長（代理：副市長 髙﨑 太郎）"
-    stray = Attendance(meeting=meeting, organization=org, group="municipal", title="高岡市長", name="角田 悠紀",
-                       protocol_order=2, proxy_name="誰か")
+    stray = Attendance(
+        meeting=meeting,
+        organization=org,
+        group="municipal",
+        title="高岡市長",
+        name="角田 悠紀",
+        protocol_order=2,
+        proxy_name="誰か",
+    )
     assert "status" in errors_of(stray)
 
 
 def test_a_protocol_order_is_used_once_per_meeting():
     meeting, org = factories.meeting(), factories.municipality()
     factories.attendance(meeting, org, protocol_order=1)
-    errors = errors_of(Attendance(meeting=meeting, organization=org, group="municipal", title="x", name="y", protocol_order=1))
+    errors = errors_of(
+        Attendance(meeting=meeting, organization=org, group="municipal", title="x", name="y", protocol_order=1)
+    )
     assert errors["__all__"] == ["この会議では席次 1 は既に使われています。"]
 
 
 def test_agenda_outline_numbers_sections_and_deliberation_items():
     meeting = factories.meeting()
-    lines = [("opening", "開会"), ("greeting", "知事あいさつ"), ("deliberation", "議題A"),
-             ("deliberation", "議題B"), ("deliberation", "その他"), ("closing", "閉会")]
+    lines = [
+        ("opening", "開会"),
+        ("greeting", "知事あいさつ"),
+        ("deliberation", "議題A"),
+        ("deliberation", "議題B"),
+        ("deliberation", "その他"),
+        ("closing", "閉会"),
+    ]
     for order, (section, title) in enumerate(lines, start=1):
         record_save(AgendaItem(meeting=meeting, order=order, section=section, title=title))
     outline = agenda_outline(list(meeting.agenda_items.all()))
     assert [(s.number, s.title, [i.title for i in s.items]) for s in outline] == [
-        (1, "開会", []), (2, "知事あいさつ", []), (3, "議事", ["議題A", "議題B", "その他"]), (4, "閉会", []),
+        (1, "開会", []),
+        (2, "知事あいさつ", []),
+        (3, "議事", ["議題A", "議題B", "その他"]),
+        (4, "閉会", []),
     ]
 
 

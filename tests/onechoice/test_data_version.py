@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from onechoice import data_version
 from projects.models import Project
-from tests.test_page_cache import get
+from tests.onechoice.test_page_cache import get
 
 
 def _replacements(queries) -> int:
@@ -62,3 +62,33 @@ def test_a_committed_edit_shows_on_the_next_request(client):
         project.save()
         assert "公開前の題名" in get(client, path)  # not committed yet: still the kept page
     assert "確定した題名" in get(client, path)
+
+
+@pytest.mark.real_commits
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_transaction_leaves_the_next_one_its_replacement():
+    # The first write of a transaction that rolls back opened a batch; its callbacks were
+    # dropped, so the next committed write must still replace the version.
+    before = data_version.current()
+    try:
+        with transaction.atomic():
+            Project.objects.create(title="取り消される", first_fiscal_year=2030)
+            raise RuntimeError
+    except RuntimeError:
+        pass
+    with CaptureQueriesContext(connection) as queries:
+        with transaction.atomic():
+            Project.objects.create(title="残る", first_fiscal_year=2030)
+    assert data_version.current() != before and _replacements(queries) == 1
+
+
+def test_the_release_is_taken_from_the_environment(monkeypatch):
+    monkeypatch.setenv("ONECHOICE_RELEASE", "r2026-12-03")
+    data_version.release.cache_clear()
+    try:
+        assert data_version.release() == "r2026-12-03"
+        monkeypatch.delenv("ONECHOICE_RELEASE")
+        data_version.release.cache_clear()
+        assert len(data_version.release()) == 16  # the hash of the code, templates and styles
+    finally:
+        data_version.release.cache_clear()

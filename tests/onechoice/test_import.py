@@ -49,8 +49,11 @@ def officials(**filters):
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932"])
 def test_a_csv_in_every_excel_encoding_keeps_rare_kanji_and_circled_digits(toyama, encoding):
-    rows = [OFFICIAL_HEADER, ["富山市", "", "副市長", "髙橋 一郎", "たかはし いちろう", "2", "2022-01-20", ""],
-            ["162027", "", "副市長", "山﨑 ①子", "", "2", "", ""]]
+    rows = [
+        OFFICIAL_HEADER,
+        ["富山市", "", "副市長", "髙橋 一郎", "たかはし いちろう", "2", "2022-01-20", ""],
+        ["162027", "", "副市長", "山﨑 ①子", "", "2", "", ""],
+    ]
     before = state()
 
     result = import_file(OfficialResource(), csv_bytes(rows, encoding), filename="officials.csv")
@@ -71,12 +74,14 @@ def test_plain_shift_jis_cannot_write_what_cp932_reads():
 
 
 def test_an_xlsx_reads_excel_dates_and_every_japanese_date_form(toyama):
-    rows = [OFFICIAL_HEADER,
-            ["富山市", "", "理事1", "氏名 一", "", 1, dt.datetime(2022, 1, 20), None],
-            ["富山市", "", "理事2", "氏名 二", "", 1, "R4.1.20", None],
-            ["富山市", "", "理事3", "氏名 三", "", 1, "令和4年1月20日", None],
-            ["富山市", "", "理事4", "氏名 四", "", 1, "2022/1/20", None],
-            [162019, "知事政策局", "理事5", "氏名 五", "", 1, "２０２２－０１－２０", None]]
+    rows = [
+        OFFICIAL_HEADER,
+        ["富山市", "", "理事1", "氏名 一", "", 1, dt.datetime(2022, 1, 20), None],
+        ["富山市", "", "理事2", "氏名 二", "", 1, "R4.1.20", None],
+        ["富山市", "", "理事3", "氏名 三", "", 1, "令和4年1月20日", None],
+        ["富山市", "", "理事4", "氏名 四", "", 1, "2022/1/20", None],
+        [162019, "知事政策局", "理事5", "氏名 五", "", 1, "２０２２－０１－２０", None],
+    ]
 
     result = import_file(OfficialResource(), xlsx_bytes(rows), filename="officials.xlsx")
 
@@ -86,8 +91,12 @@ def test_an_xlsx_reads_excel_dates_and_every_japanese_date_form(toyama):
 
 
 def test_blank_rows_are_skipped_and_row_numbers_stay_excels(toyama):
-    rows = [OFFICIAL_HEADER, ["富山市", "", "理事", "氏名 一"] + [""] * 4, [""] * 8,
-            ["存在しない市", "", "理事", "氏名 二"] + [""] * 4]
+    rows = [
+        OFFICIAL_HEADER,
+        ["富山市", "", "理事", "氏名 一"] + [""] * 4,
+        [""] * 8,
+        ["存在しない市", "", "理事", "氏名 二"] + [""] * 4,
+    ]
 
     result = import_file(OfficialResource(), csv_bytes(rows), filename="officials.csv")
 
@@ -98,13 +107,15 @@ def test_blank_rows_are_skipped_and_row_numbers_stay_excels(toyama):
 
 
 def test_one_bad_row_among_good_ones_writes_nothing_and_names_row_column_and_reason(toyama):
-    rows = [OFFICIAL_HEADER,
-            ["富山市", "", "副市長", "髙橋 一郎", "", "", "", ""],
-            ["上越市", "", "市長", "上越 太郎", "", "", "", ""],
-            ["163430", "", "町長", "朝日 次郎", "", "", "", ""],
-            ["高岡市", "", "副市長", "高岡 三郎", "", "", "R4.13.1", ""],
-            ["高岡市", "存在しない部", "", "高岡 四郎", "", "一", "", ""],
-            ["氷見市", "", "副市長", "氷見 五郎", "", "", "2022-04-01", "2022-03-31"]]
+    rows = [
+        OFFICIAL_HEADER,
+        ["富山市", "", "副市長", "髙橋 一郎", "", "", "", ""],
+        ["上越市", "", "市長", "上越 太郎", "", "", "", ""],
+        ["163430", "", "町長", "朝日 次郎", "", "", "", ""],
+        ["高岡市", "", "副市長", "高岡 三郎", "", "", "R4.13.1", ""],
+        ["高岡市", "存在しない部", "", "高岡 四郎", "", "一", "", ""],
+        ["氷見市", "", "副市長", "氷見 五郎", "", "", "2022-04-01", "2022-03-31"],
+    ]
     before = state()
 
     result = import_file(OfficialResource(), csv_bytes(rows, "cp932"), filename="officials.csv")
@@ -134,19 +145,27 @@ def test_a_missing_required_column_is_reported_before_any_row(toyama):
 
 
 def test_a_row_repeated_in_the_file_is_refused(toyama):
-    rows = [OFFICIAL_HEADER, ["富山市", "", "副市長", "髙橋 一郎"] + [""] * 4,
-            ["富山市", "", "副市長", "髙橋　一郎"] + [""] * 4]
+    rows = [
+        OFFICIAL_HEADER,
+        ["富山市", "", "副市長", "髙橋 一郎"] + [""] * 4,
+        ["富山市", "", "副市長", "髙橋　一郎"] + [""] * 4,
+    ]
     before = state()
 
     result = import_file(OfficialResource(), csv_bytes(rows), filename="officials.csv")
 
     assert state() == before
-    assert result.error_list() == [RowError(3, "団体・役職・氏名", "2行目と同じ団体・役職・氏名の行です。1行にまとめてください。")]
+    assert result.error_list() == [
+        RowError(3, "団体・役職・氏名", "2行目と同じ団体・役職・氏名の行です。1行にまとめてください。")
+    ]
 
 
 def test_importing_the_same_file_twice_changes_nothing_the_second_time(toyama):
-    rows = [OFFICIAL_HEADER, ["富山市", "", "副市長", "髙橋 一郎", "", "3", "R4.4.1", ""],
-            ["富山市", "", "富山市長", "藤井 裕久", "ふじい ひろひさ", "1", "", ""]]
+    rows = [
+        OFFICIAL_HEADER,
+        ["富山市", "", "副市長", "髙橋 一郎", "", "3", "R4.4.1", ""],
+        ["富山市", "", "富山市長", "藤井 裕久", "ふじい ひろひさ", "1", "", ""],
+    ]
     first = import_file(OfficialResource(), csv_bytes(rows), filename="officials.csv")
     assert (first.totals["new"], first.totals["update"]) == (1, 1)  # 藤井 裕久 gains his kana
     after_first = state()
@@ -210,14 +229,19 @@ def test_a_formula_cell_in_xlsx_is_refused_and_formula_like_text_is_kept_as_text
     refused = import_file(OfficialResource(), xlsx_bytes(with_formula), filename="o.xlsx")
 
     assert state() == before
-    assert refused.error_list() == [RowError(2, "役職", "数式のセル（=1+1）は取り込めません。値に置き換えて（「値の貼り付け」）から保存してください。")]
+    assert refused.error_list() == [
+        RowError(
+            2, "役職", "数式のセル（=1+1）は取り込めません。値に置き換えて（「値の貼り付け」）から保存してください。"
+        )
+    ]
 
     as_text = [OFFICIAL_HEADER, ["富山市", "", "=1+1", "@SUM(A1:A2)"] + [""] * 4, ["富山市", "", "+81", "-"] + [""] * 4]
     kept = import_file(OfficialResource(), csv_bytes(as_text), filename="o.csv")
 
     assert kept.error_list() == []
     assert officials(organization__name="富山市", title__in=["=1+1", "+81"]) == [
-        ("富山市", "=1+1", "@SUM(A1:A2)", None), ("富山市", "+81", "-", None),
+        ("富山市", "=1+1", "@SUM(A1:A2)", None),
+        ("富山市", "+81", "-", None),
     ]
 
 
@@ -263,8 +287,11 @@ def test_cp932_export_says_which_character_it_cannot_write(toyama):
 
 
 @pytest.mark.parametrize("resource_class", [OrganizationResource, OfficialResource], ids=lambda r: r.__name__)
-@pytest.mark.parametrize("file_format,name", [(XLSX, "x.xlsx"), (ExportCSV, "x.csv"), (ExportCSVCP932, "x.csv")],
-                         ids=["xlsx", "csv-utf8", "csv-cp932"])
+@pytest.mark.parametrize(
+    "file_format,name",
+    [(XLSX, "x.xlsx"), (ExportCSV, "x.csv"), (ExportCSVCP932, "x.csv")],
+    ids=["xlsx", "csv-utf8", "csv-cp932"],
+)
 def test_export_then_import_changes_nothing(toyama, resource_class, file_format, name):
     before = state()
     data = export_file(resource_class(), file_format=file_format)
@@ -289,17 +316,23 @@ def test_organizations_are_found_by_code_so_a_name_can_be_corrected(toyama):
 
 
 def test_organization_rows_are_cleaned_as_the_admin_cleans_them(toyama):
-    rows = [["名称", "略称", "種別", "席次", "地方公共団体コード"],
-            ["新しい町", "", "市町村", "20", "163430"],
-            ["新しい会", "", "団体（市長会・町村会等）", "21", "162019"],
-            ["新しい村", "", "村", "22", ""]]
+    rows = [
+        ["名称", "略称", "種別", "席次", "地方公共団体コード"],
+        ["新しい町", "", "市町村", "20", "163430"],
+        ["新しい会", "", "団体（市長会・町村会等）", "21", "162019"],
+        ["新しい村", "", "村", "22", ""],
+    ]
     before = state()
 
     result = import_file(OrganizationResource(), csv_bytes(rows), filename="o.csv")
 
     assert state() == before
     assert result.error_list() == [
-        RowError(2, "地方公共団体コード", "地方公共団体コード「163430」の検査数字が正しくありません（末尾は 1 になるはずです）。"),
+        RowError(
+            2,
+            "地方公共団体コード",
+            "地方公共団体コード「163430」の検査数字が正しくありません（末尾は 1 になるはずです）。",
+        ),
         RowError(3, "地方公共団体コード", "地方公共団体コードは県・市町村にだけ入力します。"),
         RowError(4, "種別", "「村」は選べません（県、市町村、団体（市長会・町村会等）、その他 のいずれか）。"),
     ]
@@ -310,8 +343,10 @@ def test_organization_rows_are_cleaned_as_the_admin_cleans_them(toyama):
 
 def test_lookup_queries_do_not_grow_with_rows(toyama):
     def selects(count):
-        rows = [OFFICIAL_HEADER] + [["富山市" if i % 2 else "162027", "知事政策局", f"係{count}-{i}", f"氏名 {i}"] + [""] * 4
-                                    for i in range(count)]
+        rows = [OFFICIAL_HEADER] + [
+            ["富山市" if i % 2 else "162027", "知事政策局", f"係{count}-{i}", f"氏名 {i}"] + [""] * 4
+            for i in range(count)
+        ]
         with CaptureQueriesContext(connection) as queries:
             result = import_file(OfficialResource(), csv_bytes(rows), filename="o.csv")
         assert result.totals["new"] == count
@@ -325,14 +360,21 @@ def test_lookup_queries_do_not_grow_with_rows(toyama):
 
 def _upload(client, model, data, name, **extra):
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_import")
-    form = {"resource": "0", "format": "1" if name.endswith(".xlsx") else "0", "encoding": "auto",
-            "import_file": SimpleUploadedFile(name, data)} | extra
+    form = {
+        "resource": "0",
+        "format": "1" if name.endswith(".xlsx") else "0",
+        "encoding": "auto",
+        "import_file": SimpleUploadedFile(name, data),
+    } | extra
     return client.post(url, form)
 
 
 def test_admin_upload_preview_then_confirm_writes(secretariat_client, toyama):
-    rows = [OFFICIAL_HEADER, ["富山市", "", "副市長", "髙橋 一郎", "", "", "R4.4.1", ""],
-            ["朝日町", "", "副町長", "山﨑 ①", "", "", "", ""]]
+    rows = [
+        OFFICIAL_HEADER,
+        ["富山市", "", "副市長", "髙橋 一郎", "", "", "R4.4.1", ""],
+        ["朝日町", "", "副町長", "山﨑 ①", "", "", "", ""],
+    ]
     before = state()
 
     preview = _upload(secretariat_client, Official, csv_bytes(rows, "cp932"), "職員.csv")
@@ -347,7 +389,8 @@ def test_admin_upload_preview_then_confirm_writes(secretariat_client, toyama):
 
     assert done.status_code == 302 and done["Location"] == reverse("admin:onechoice_official_changelist")
     assert officials(title__in=["副市長", "副町長"]) == [
-        ("富山市", "副市長", "髙橋 一郎", dt.date(2022, 4, 1)), ("朝日町", "副町長", "山﨑 ①", None),
+        ("富山市", "副市長", "髙橋 一郎", dt.date(2022, 4, 1)),
+        ("朝日町", "副町長", "山﨑 ①", None),
     ]
     listing = secretariat_client.get(done["Location"])
     assert "取り込みが完了しました（職員・首長）: 新規 2 件、更新 0 件、変更なし 0 件。" in listing.text
@@ -355,7 +398,11 @@ def test_admin_upload_preview_then_confirm_writes(secretariat_client, toyama):
 
 
 def test_admin_preview_lists_each_bad_row_and_offers_no_confirmation(secretariat_client, toyama):
-    rows = [OFFICIAL_HEADER, ["富山市", "", "副市長", "髙橋 一郎"] + [""] * 4, ["163430", "", "町長", "山田 二郎"] + [""] * 4]
+    rows = [
+        OFFICIAL_HEADER,
+        ["富山市", "", "副市長", "髙橋 一郎"] + [""] * 4,
+        ["163430", "", "町長", "山田 二郎"] + [""] * 4,
+    ]
     before = state()
 
     preview = _upload(secretariat_client, Official, xlsx_bytes(rows), "職員.xlsx")

@@ -19,7 +19,9 @@ def errors_of(instance, **kwargs) -> dict:
 
 def test_a_municipality_with_a_bad_code_is_refused_and_not_saved():
     errors = errors_of(Organization(name="朝日町", kind="municipality", protocol_order=15, lg_code="163430"))
-    assert errors["lg_code"] == ["地方公共団体コード「163430」の検査数字が正しくありません（末尾は 1 になるはずです）。"]
+    assert errors["lg_code"] == [
+        "地方公共団体コード「163430」の検査数字が正しくありません（末尾は 1 になるはずです）。"
+    ]
     assert not Organization.objects.exists()
 
 
@@ -39,8 +41,11 @@ def test_a_code_is_used_by_one_organization_only():
 def test_official_term_must_end_after_it_starts():
     org = factories.municipality()
     official = Official(
-        organization=org, title="富山市長", name="藤井 裕久",
-        valid_from=dt.date(2021, 4, 25), valid_to=dt.date(2021, 4, 1),
+        organization=org,
+        title="富山市長",
+        name="藤井 裕久",
+        valid_from=dt.date(2021, 4, 25),
+        valid_to=dt.date(2021, 4, 1),
     )
     assert errors_of(official) == {"valid_to": ["退任日は就任日より後の日付にしてください。"]}
 

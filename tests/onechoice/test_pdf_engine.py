@@ -64,7 +64,9 @@ def test_staff_text_is_escaped_before_it_reaches_the_template(listener, toyama):
     base, hits = listener
     meeting = Meeting.objects.get(fiscal_year=2021, number=4)
     item = AgendaItem.objects.get(meeting=meeting, order=3)
-    item.title = f'議題<img src="file:///etc/passwd"><link rel="attachment" href="file:///etc/hostname"><img src="{base}/x.png">'
+    item.title = (
+        f'議題<img src="file:///etc/passwd"><link rel="attachment" href="file:///etc/hostname"><img src="{base}/x.png">'
+    )
     record_save(item)
     content = documents.agenda_pdf(meeting_detail(meeting.pk)).content
     assert hits == []

@@ -28,7 +28,8 @@ def test_every_portal_model_is_written_through_a_declared_service():
 
 def test_every_admin_of_a_portal_model_saves_through_the_services():
     bare = [
-        m._meta.label for m, model_admin in admin.site._registry.items()
+        m._meta.label
+        for m, model_admin in admin.site._registry.items()
         if m._meta.app_label in registry.portal_apps() and not isinstance(model_admin, ServiceAdmin)
     ]
     assert not bare

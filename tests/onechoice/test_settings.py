@@ -15,9 +15,16 @@ ROOT = Path(__file__).resolve().parents[2]
 def start(env: dict) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}}
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"],
-        cwd=ROOT, env=clean | {"DJANGO_SETTINGS_MODULE": "onechoice.settings"} | env,
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
+        ],
+        cwd=ROOT,
+        env=clean | {"DJANGO_SETTINGS_MODULE": "onechoice.settings"} | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -53,18 +60,27 @@ def test_development_settings_are_japanese_and_tokyo():
     assert settings.USE_TZ is True
 
 
-PRODUCTION = {"ONECHOICE_ENV": "production", "SECRET_KEY": "k" * 20 + "-Zq8!x" * 8, "ALLOWED_HOSTS": "portal.example.jp"}
+PRODUCTION = {
+    "ONECHOICE_ENV": "production",
+    "SECRET_KEY": "k" * 20 + "-Zq8!x" * 8,
+    "ALLOWED_HOSTS": "portal.example.jp",
+}
 
 
 def run(args: list[str], env: dict) -> subprocess.CompletedProcess:
     # Nothing of this test run's own environment: the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE.
     clean = {
-        k: v for k, v in os.environ.items()
+        k: v
+        for k, v in os.environ.items()
         if not k.startswith(("AWS_", "STORAGE_", "DJANGO_", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"))
     }
     return subprocess.run(
-        [sys.executable, *args], cwd=ROOT, env=clean | {"DJANGO_SETTINGS_MODULE": "onechoice.settings"} | env,
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=clean | {"DJANGO_SETTINGS_MODULE": "onechoice.settings"} | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -93,7 +109,9 @@ print(middleware.process_request(get("/")).status_code, middleware.process_reque
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[:3] == [
-        "whitenoise.storage.CompressedManifestStaticFilesStorage", "whitenoise.middleware.WhiteNoiseMiddleware", "301 None",
+        "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+        "301 None",
     ]
 
 
@@ -104,10 +122,15 @@ from django.core.files.storage import default_storage
 url = default_storage.url("handouts/2021/資料1.pdf")
 origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
 print(type(default_storage._wrapped).__name__, default_storage.file_overwrite)
-print(origin in settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"], "Signature=" in url or "X-Amz-Signature=" in url)
+signed = "Signature=" in url or "X-Amz-Signature=" in url
+print(origin in settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"], signed)
 """
-S3 = {"STORAGE_BACKEND": "s3", "AWS_STORAGE_BUCKET_NAME": "onechoice-media",
-      "AWS_ACCESS_KEY_ID": "AKIAEXAMPLEEXAMPLE", "AWS_SECRET_ACCESS_KEY": "not-a-real-secret"}
+S3 = {
+    "STORAGE_BACKEND": "s3",
+    "AWS_STORAGE_BUCKET_NAME": "onechoice-media",
+    "AWS_ACCESS_KEY_ID": "AKIAEXAMPLEEXAMPLE",
+    "AWS_SECRET_ACCESS_KEY": "not-a-real-secret",
+}
 
 
 @pytest.mark.parametrize(

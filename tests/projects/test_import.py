@@ -14,7 +14,17 @@ from projects.resources import IndicatorValueResource, MeasureResultResource, Pr
 from tests.spreadsheets import csv_bytes, xlsx_bytes
 
 PROJECT_HEADER = ["連携項目名", "提案市町村", "対象市町村", "担当部局", "県担当課", "開始年度", "公開"]
-RESULT_HEADER = ["連携推進項目", "年度", "施策の順序", "施策名", "取り組み成果", "今後の取組み", "進行管理の方法", "評価", "達成状況"]
+RESULT_HEADER = [
+    "連携推進項目",
+    "年度",
+    "施策の順序",
+    "施策名",
+    "取り組み成果",
+    "今後の取組み",
+    "進行管理の方法",
+    "評価",
+    "達成状況",
+]
 VALUE_HEADER = ["連携推進項目", "指標名", "時点", "年度", "値", "全国順位", "備考"]
 DIGITAL = "自治体行政のデジタル化"
 ZERO_CARBON = "ゼロカーボンシティ富山の実現"
@@ -22,8 +32,12 @@ ZERO_CARBON = "ゼロカーボンシティ富山の実現"
 
 def state():
     projects = [
-        (p.title, p.first_fiscal_year, p.is_published, *(sorted(o.pk for o in getattr(p, m).all())
-                                                        for m in ("proposers", "targets", "departments", "divisions")))
+        (
+            p.title,
+            p.first_fiscal_year,
+            p.is_published,
+            *(sorted(o.pk for o in getattr(p, m).all()) for m in ("proposers", "targets", "departments", "divisions")),
+        )
         for p in Project.objects.prefetch_related("proposers", "targets", "departments", "divisions").order_by("pk")
     ]
     return {
@@ -42,7 +56,10 @@ def names(project, relation):
 
 
 def test_an_item_names_its_municipalities_departments_and_divisions(toyama):
-    rows = [PROJECT_HEADER, ["観光の広域連携", "富山市、162027，射水市", "", "地方創生局", "ワンチームとやま推進室", "令和4年度", "はい"]]
+    rows = [
+        PROJECT_HEADER,
+        ["観光の広域連携", "富山市、162027，射水市", "", "地方創生局", "ワンチームとやま推進室", "令和4年度", "はい"],
+    ]
 
     result = import_file(ProjectResource(), csv_bytes(rows, "cp932"), filename="items.csv")
 
@@ -55,10 +72,12 @@ def test_an_item_names_its_municipalities_departments_and_divisions(toyama):
 
 
 def test_an_unknown_value_in_a_list_is_an_error_never_dropped(toyama):
-    rows = [PROJECT_HEADER,
-            ["観光の広域連携", "富山市、上越市", "", "地方創生局", "", "2022", ""],
-            ["医療の連携", "富山市", "", "地方創生局、健康福祉部", "存在しない課", "2022", ""],
-            ["空の連携", "", "", "", "", "2022", ""]]
+    rows = [
+        PROJECT_HEADER,
+        ["観光の広域連携", "富山市、上越市", "", "地方創生局", "", "2022", ""],
+        ["医療の連携", "富山市", "", "地方創生局、健康福祉部", "存在しない課", "2022", ""],
+        ["空の連携", "", "", "", "", "2022", ""],
+    ]
     before = state()
 
     result = import_file(ProjectResource(), csv_bytes(rows), filename="items.csv")
@@ -74,7 +93,10 @@ def test_an_unknown_value_in_a_list_is_an_error_never_dropped(toyama):
 
 
 def test_changing_an_items_lists_updates_it_and_the_same_file_again_changes_nothing(toyama):
-    rows = [PROJECT_HEADER, [ZERO_CARBON, "魚津市、南砺市、富山市", "", "知事政策局", "カーボンニュートラル推進課", "2021", "はい"]]
+    rows = [
+        PROJECT_HEADER,
+        [ZERO_CARBON, "魚津市、南砺市、富山市", "", "知事政策局", "カーボンニュートラル推進課", "2021", "はい"],
+    ]
 
     changed = import_file(ProjectResource(), csv_bytes(rows), filename="items.csv")
     after = state()
@@ -89,7 +111,20 @@ def test_changing_an_items_lists_updates_it_and_the_same_file_again_changes_noth
 
 
 def test_results_of_a_measure_are_updated_for_a_fiscal_year(toyama):
-    rows = [RESULT_HEADER, [ZERO_CARBON, "R3", "1", "", "成果を書き直した", "次も続ける", "連携推進項目として協議継続", "B", "△達成できず"]]
+    rows = [
+        RESULT_HEADER,
+        [
+            ZERO_CARBON,
+            "R3",
+            "1",
+            "",
+            "成果を書き直した",
+            "次も続ける",
+            "連携推進項目として協議継続",
+            "B",
+            "△達成できず",
+        ],
+    ]
 
     result = import_file(MeasureResultResource(), xlsx_bytes(rows), filename="results.xlsx")
 
@@ -102,12 +137,14 @@ def test_results_of_a_measure_are_updated_for_a_fiscal_year(toyama):
 
 
 def test_bad_result_rows_say_what_is_missing(toyama):
-    rows = [RESULT_HEADER,
-            ["存在しない項目", "2021", "1", "", "", "", "", "", ""],
-            [ZERO_CARBON, "2019", "1", "", "", "", "", "", ""],
-            [ZERO_CARBON, "2021", "99", "", "", "", "", "", ""],
-            [ZERO_CARBON, "2021", "1", "別の施策名", "", "", "", "", ""],
-            [ZERO_CARBON, "2021", "2", "", "", "", "", "S", ""]]
+    rows = [
+        RESULT_HEADER,
+        ["存在しない項目", "2021", "1", "", "", "", "", "", ""],
+        [ZERO_CARBON, "2019", "1", "", "", "", "", "", ""],
+        [ZERO_CARBON, "2021", "99", "", "", "", "", "", ""],
+        [ZERO_CARBON, "2021", "1", "別の施策名", "", "", "", "", ""],
+        [ZERO_CARBON, "2021", "2", "", "", "", "", "S", ""],
+    ]
     before = state()
 
     result = import_file(MeasureResultResource(), csv_bytes(rows), filename="results.csv")
@@ -115,11 +152,19 @@ def test_bad_result_rows_say_what_is_missing(toyama):
     assert state() == before
     assert result.error_list() == [
         RowError(2, "連携推進項目", "連携推進項目「存在しない項目」は登録されていません。"),
-        RowError(3, "年度", f"「{ZERO_CARBON}」には令和元年度の記録（年度別の取組み）がありません。先に登録してください。"),
+        RowError(
+            3, "年度", f"「{ZERO_CARBON}」には令和元年度の記録（年度別の取組み）がありません。先に登録してください。"
+        ),
         RowError(4, "施策の順序", f"「{ZERO_CARBON}」に順序 99 の施策はありません。"),
-        RowError(5, "施策名", "順序 1 の施策は「現状及び再エネポテンシャルの把握・活用」です（ファイルでは「別の施策名」）。"),
-        RowError(6, "評価", "「S」は選べません（A 順調に進んでおり、新たな課題と取組みもわかっている、"
-                            "B 達成に時間を要し、継続的な取組みが必要、C 新たなアプローチを加えた取組みの強化が必要 のいずれか）。"),
+        RowError(
+            5, "施策名", "順序 1 の施策は「現状及び再エネポテンシャルの把握・活用」です（ファイルでは「別の施策名」）。"
+        ),
+        RowError(
+            6,
+            "評価",
+            "「S」は選べません（A 順調に進んでおり、新たな課題と取組みもわかっている、"
+            "B 達成に時間を要し、継続的な取組みが必要、C 新たなアプローチを加えた取組みの強化が必要 のいずれか）。",
+        ),
     ]
 
 
@@ -127,11 +172,13 @@ def test_bad_result_rows_say_what_is_missing(toyama):
 
 
 def test_indicator_values_are_read_at_a_date_or_for_a_fiscal_year(toyama):
-    rows = [VALUE_HEADER,
-            [DIGITAL, "マイナンバーカード交付率", "R5.1.1", "", "67.0%", "5", "R5.1.1時点"],
-            [DIGITAL, "電子申請対応手続数（累計）", "", "令和4年度", "2,500", "", ""],
-            [DIGITAL, "電子申請対応手続数（累計）", "", "", "1", "", ""],
-            [DIGITAL, "存在しない指標", "", "2022", "1", "", ""]]
+    rows = [
+        VALUE_HEADER,
+        [DIGITAL, "マイナンバーカード交付率", "R5.1.1", "", "67.0%", "5", "R5.1.1時点"],
+        [DIGITAL, "電子申請対応手続数（累計）", "", "令和4年度", "2,500", "", ""],
+        [DIGITAL, "電子申請対応手続数（累計）", "", "", "1", "", ""],
+        [DIGITAL, "存在しない指標", "", "2022", "1", "", ""],
+    ]
     before = state()
 
     refused = import_file(IndicatorValueResource(), csv_bytes(rows, "cp932"), filename="values.csv")
@@ -152,10 +199,14 @@ def test_indicator_values_are_read_at_a_date_or_for_a_fiscal_year(toyama):
 # --- round trips and the admin
 
 
-@pytest.mark.parametrize("resource_class", [ProjectResource, MeasureResultResource, IndicatorValueResource],
-                         ids=lambda r: r.__name__)
-@pytest.mark.parametrize("file_format,name", [(XLSX, "x.xlsx"), (ExportCSV, "x.csv"), (ExportCSVCP932, "x.csv")],
-                         ids=["xlsx", "csv-utf8", "csv-cp932"])
+@pytest.mark.parametrize(
+    "resource_class", [ProjectResource, MeasureResultResource, IndicatorValueResource], ids=lambda r: r.__name__
+)
+@pytest.mark.parametrize(
+    "file_format,name",
+    [(XLSX, "x.xlsx"), (ExportCSV, "x.csv"), (ExportCSVCP932, "x.csv")],
+    ids=["xlsx", "csv-utf8", "csv-cp932"],
+)
 def test_export_then_import_changes_nothing(toyama, resource_class, file_format, name):
     before = state()
     data = export_file(resource_class(), file_format=file_format)
@@ -169,8 +220,12 @@ def test_export_then_import_changes_nothing(toyama, resource_class, file_format,
 
 def test_admin_imports_an_item_after_a_preview(secretariat_client, toyama):
     rows = [PROJECT_HEADER, ["観光の広域連携", "富山市、高岡市", "", "地方創生局", "", "2022", "はい"]]
-    upload = {"resource": "0", "format": "1", "encoding": "auto",
-              "import_file": SimpleUploadedFile("items.xlsx", xlsx_bytes(rows))}
+    upload = {
+        "resource": "0",
+        "format": "1",
+        "encoding": "auto",
+        "import_file": SimpleUploadedFile("items.xlsx", xlsx_bytes(rows)),
+    }
 
     preview = secretariat_client.post(reverse("admin:projects_project_import"), upload)
 

@@ -43,13 +43,13 @@ def _fonts(resources, seen: set):
     """Every font of a resource dictionary, including those of form XObjects (SVG charts)."""
     resources = resources.get_object() if resources is not None else {}
     fonts = resources.get("/Font")
-    for font in (fonts.get_object().values() if fonts is not None else []):
+    for font in fonts.get_object().values() if fonts is not None else []:
         font = font.get_object()
         if id(font) not in seen:
             seen.add(id(font))
             yield font
     xobjects = resources.get("/XObject")
-    for xobject in (xobjects.get_object().values() if xobjects is not None else []):
+    for xobject in xobjects.get_object().values() if xobjects is not None else []:
         xobject = xobject.get_object()
         if xobject.get("/Subtype") == "/Form" and "/Resources" in xobject:
             yield from _fonts(xobject["/Resources"], seen)
@@ -169,8 +169,10 @@ def test_sheet_prints_photos_kept_in_a_bucket(toyama, settings):
     from PIL import Image
 
     settings.STORAGES = settings.STORAGES | {
-        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage",
-                    "OPTIONS": {"base_url": "https://bucket.example/"}},
+        "default": {
+            "BACKEND": "django.core.files.storage.InMemoryStorage",
+            "OPTIONS": {"base_url": "https://bucket.example/"},
+        },
     }
     buffer = BytesIO()
     Image.new("RGB", (30, 20), (40, 80, 200)).save(buffer, format="PNG")
@@ -230,7 +232,7 @@ def test_progress_report_starts_every_item_on_a_new_page(toyama):
     bounds = starts + [len(pages)]
     for i, title in enumerate(FY2021_ITEMS):
         others = [t for t in FY2021_ITEMS if t != title]
-        for page in pages[bounds[i]:bounds[i + 1]]:
+        for page in pages[bounds[i] : bounds[i + 1]]:
             assert not any("連携事項名" + other in page for other in others)
     assert_a4_portrait(doc)
     assert_fonts_embedded_and_subset(doc)
@@ -296,7 +298,16 @@ def test_next_year_items_lists_items_and_details_the_new_one(toyama):
     assert "提案市町村：富山市" in detail
     assert "対象市町村：全市町村" in detail
     assert "県担当課：農林水産企画課" in detail
-    for heading in ("○目標（目指す姿）", "○現状と課題", "現状", "課題", "○具体的連携施策", "具体的手段", "効果", "○選定理由"):
+    for heading in (
+        "○目標（目指す姿）",
+        "○現状と課題",
+        "現状",
+        "課題",
+        "○具体的連携施策",
+        "具体的手段",
+        "効果",
+        "○選定理由",
+    ):
         assert heading in detail
     assert "地域商社" in detail
     assert "輸出に取り組む事業者の掘り起こし" in detail
@@ -334,9 +345,15 @@ def test_bar_chart_scales_bars_and_labels_values():
 
 
 def test_text_lines_keep_lines_and_outline():
-    lines = documents.text_lines("子ども医療費助成の対象を拡充\n・対象年齢を拡充\n※入院は従来どおり\n\n現物給付の実施\n・4月から")
+    lines = documents.text_lines(
+        "子ども医療費助成の対象を拡充\n・対象年齢を拡充\n※入院は従来どおり\n\n現物給付の実施\n・4月から"
+    )
     assert [line.text for line in lines] == [
-        "子ども医療費助成の対象を拡充", "・対象年齢を拡充", "※入院は従来どおり", "現物給付の実施", "・4月から",
+        "子ども医療費助成の対象を拡充",
+        "・対象年齢を拡充",
+        "※入院は従来どおり",
+        "現物給付の実施",
+        "・4月から",
     ]
     assert [line.level for line in lines] == [0, 1, 1, 0, 1]
     assert [line.heading for line in lines] == [True, False, False, True, False]

@@ -74,10 +74,15 @@ def test_the_admin_refuses_an_item_without_a_proposer(secretariat_client, dept):
     response = secretariat_client.post(
         reverse("admin:projects_project_add"),
         {
-            "title": "管理画面から", "first_fiscal_year": "2022", "is_published": "on",
+            "title": "管理画面から",
+            "first_fiscal_year": "2022",
+            "is_published": "on",
             "departments": [dept.pk],
-            **{f"{prefix}-{key}": value for prefix in ("years", "measures", "indicators", "milestones")
-               for key, value in (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"))},
+            **{
+                f"{prefix}-{key}": value
+                for prefix in ("years", "measures", "indicators", "milestones")
+                for key, value in (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"))
+            },
         },
     )
     assert response.status_code == 200  # the form again, with the error

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from onechoice.services import record_save
 from tests.pdf_reading import fonts, page_sizes, text
 from workgroups.documents import session_lines, wg_status_pdf
-from workgroups.models import WorkingGroupSession, WorkingGroup
+from workgroups.models import WorkingGroup, WorkingGroupSession
 
 
 def test_session_lines_in_the_seeds_notation(toyama):
@@ -28,9 +28,13 @@ def test_wg_status_table(toyama):
     assert set(page_sizes(pdf)) == {(842, 595)}  # A4 landscape
     assert "令和3年度連携推進項目のWG開催状況" in body
     for expected in [
-        "有害鳥獣の市町村による連携捕獲の推進（富山市）", "生活環境文化部（まとめ）",
-        "2/17、4/19、9/7", "10/6（市町村等）：農林水産省概算要求等に関する情報共有",
-        "①-1子ども医療費（現物支給化）", "10/14：副市町村長級検討会", "※上記会議以外に、各土木センター",
+        "有害鳥獣の市町村による連携捕獲の推進（富山市）",
+        "生活環境文化部（まとめ）",
+        "2/17、4/19、9/7",
+        "10/6（市町村等）：農林水産省概算要求等に関する情報共有",
+        "①-1子ども医療費（現物支給化）",
+        "10/14：副市町村長級検討会",
+        "※上記会議以外に、各土木センター",
     ]:
         assert expected in body, expected
     assert all(f["embedded"] for f in fonts(pdf).values())

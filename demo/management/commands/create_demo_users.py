@@ -11,7 +11,10 @@ DEMO_PASSWORD = "onechoice-demo"
 
 
 class Command(BaseCommand):
-    help = "デモ用アカウント secretariat / division / municipal（パスワード onechoice-demo）を作成します。本番モードでは使えません。"
+    help = (
+        "デモ用アカウント secretariat / division / municipal（パスワード onechoice-demo）を作成します。"
+        "本番モードでは使えません。"
+    )
 
     @transaction.atomic
     def handle(self, *args, **options):

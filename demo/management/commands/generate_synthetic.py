@@ -12,9 +12,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--factor", type=int, default=10, help="全体を実データの何倍にするか（既定 10。1 なら何もしない）。")
+        parser.add_argument(
+            "--factor", type=int, default=10, help="全体を実データの何倍にするか（既定 10。1 なら何もしない）。"
+        )
         parser.add_argument("--seed", type=int, default=1, help="乱数の種（既定 1）。")
-        parser.add_argument("--digest", action="store_true", help="生成後、データ全体の SHA-256 を表示します（同一性の確認用）。")
+        parser.add_argument(
+            "--digest", action="store_true", help="生成後、データ全体の SHA-256 を表示します（同一性の確認用）。"
+        )
 
     def handle(self, *args, factor, seed, digest, **options):
         start = time.perf_counter()

@@ -42,7 +42,11 @@ class Command(BaseCommand):
             "schedule": meeting_documents.schedule_pdf(fiscal_year + 1),
             "packet": packet_pdf(meeting),
         }
-        first = ProjectYear.objects.filter(fiscal_year=fiscal_year).order_by("project__first_fiscal_year", "project_id").first()
+        first = (
+            ProjectYear.objects.filter(fiscal_year=fiscal_year)
+            .order_by("project__first_fiscal_year", "project_id")
+            .first()
+        )
         if first:
             docs["progress-sheet"] = project_documents.progress_sheet_pdf(project_detail(first.project_id), fiscal_year)
         for stale in out_dir.glob("*.png"):

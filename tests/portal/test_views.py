@@ -113,7 +113,9 @@ def test_filters_offer_all_years_and_japanese_404(client, toyama):
     page = client.get("/projects/?municipality=162019&fiscal_year=")
     assert page.status_code == 200 and "ゼロカーボンシティ富山の実現" not in page.text and "有害鳥獣" in page.text
     missing = client.get("/meetings/987654/")
-    assert missing.status_code == 404 and "ページが見つかりません" in missing.text and '<html lang="ja">' in missing.text
+    assert (
+        missing.status_code == 404 and "ページが見つかりません" in missing.text and '<html lang="ja">' in missing.text
+    )
 
 
 def test_meeting_page_links_generated_handouts(client, toyama):

@@ -9,7 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from meetings.models import Meeting
 from onechoice.services import record_save
 from projects.models import Project, ProjectYear
-from workgroups.models import WorkingGroupSession, WorkingGroup
+from workgroups.models import WorkingGroup, WorkingGroupSession
 
 ROLES = ["secretariat", "division", "municipal", "public"]
 EVERYONE = dict.fromkeys(ROLES, 200)
@@ -91,8 +91,14 @@ def world(toyama, settings, tmp_path):
     unpublished_project.is_published = False
     record_save(unpublished_project)
     return {
-        "meetings": {"published": Meeting.objects.get(fiscal_year=2021, number=4).pk, "unpublished": unpublished_meeting.pk},
-        "projects": {"published": Project.objects.get(title="有害鳥獣の市町村による連携捕獲の推進").pk, "unpublished": unpublished_project.pk},
+        "meetings": {
+            "published": Meeting.objects.get(fiscal_year=2021, number=4).pk,
+            "unpublished": unpublished_meeting.pk,
+        },
+        "projects": {
+            "published": Project.objects.get(title="有害鳥獣の市町村による連携捕獲の推進").pk,
+            "unpublished": unpublished_project.pk,
+        },
         "users": {u.username: u for u in get_user_model().objects.all()},
         "handouts": handouts,
     }
@@ -105,7 +111,7 @@ def client_for(client, world, role):
 
 
 def _record(world, app, which):
-    """"published" → the app's published record; "handouts:private" → world["handouts"]["private"]."""
+    """ "published" → the app's published record; "handouts:private" → world["handouts"]["private"]."""
     table, _, key = which.rpartition(":")
     return world[table or app][key]
 
@@ -166,7 +172,17 @@ def admin_routes():
                     yield name, model, action
 
 
-DIVISION_ADDS = {"projectyear", "measure", "measureresult", "highlight", "photo", "indicator", "indicatorvalue", "milestone", "workinggroupsession"}
+DIVISION_ADDS = {
+    "projectyear",
+    "measure",
+    "measureresult",
+    "highlight",
+    "photo",
+    "indicator",
+    "indicatorvalue",
+    "milestone",
+    "workinggroupsession",
+}
 
 
 def expected_admin_status(role, model_name, action):
@@ -210,12 +226,21 @@ def division_client(client, world):
 
 def year_form(year, **changes):
     data = {
-        "project": year.project_id, "fiscal_year": year.fiscal_year, "status": year.status,
-        "grade": year.grade, "achievement": year.achievement, "selection_reason": year.selection_reason,
-        "goal": year.goal, "current_situation": year.current_situation, "issues": year.issues,
-        "concrete_measures": year.concrete_measures, "expected_effects": year.expected_effects,
-        "measure_results-TOTAL_FORMS": 0, "measure_results-INITIAL_FORMS": 0,
-        "highlights-TOTAL_FORMS": 0, "highlights-INITIAL_FORMS": 0,
+        "project": year.project_id,
+        "fiscal_year": year.fiscal_year,
+        "status": year.status,
+        "grade": year.grade,
+        "achievement": year.achievement,
+        "selection_reason": year.selection_reason,
+        "goal": year.goal,
+        "current_situation": year.current_situation,
+        "issues": year.issues,
+        "concrete_measures": year.concrete_measures,
+        "expected_effects": year.expected_effects,
+        "measure_results-TOTAL_FORMS": 0,
+        "measure_results-INITIAL_FORMS": 0,
+        "highlights-TOTAL_FORMS": 0,
+        "highlights-INITIAL_FORMS": 0,
     }
     return data | changes
 
@@ -224,7 +249,9 @@ def test_division_staff_change_their_own_items_year(division_client, world):
     own = ProjectYear.objects.get(project__title="有害鳥獣の市町村による連携捕獲の推進", fiscal_year=2021)
     page = division_client.get(reverse("admin:projects_projectyear_change", args=[own.pk])).text
     assert 'name="_save"' in page
-    response = division_client.post(reverse("admin:projects_projectyear_change", args=[own.pk]), year_form(own, goal="目標を更新"))
+    response = division_client.post(
+        reverse("admin:projects_projectyear_change", args=[own.pk]), year_form(own, goal="目標を更新")
+    )
     assert response.status_code == 302
     own.refresh_from_db()
     assert own.goal == "目標を更新"
@@ -235,7 +262,9 @@ def test_division_staff_cannot_change_another_divisions_item(division_client, wo
     other = ProjectYear.objects.get(project__title="ゼロカーボンシティ富山の実現", fiscal_year=2021)
     page = division_client.get(reverse("admin:projects_projectyear_change", args=[other.pk]))
     assert page.status_code == 200 and 'name="_save"' not in page.text  # read-only
-    crafted = division_client.post(reverse("admin:projects_projectyear_change", args=[other.pk]), year_form(other, goal="改ざん"))
+    crafted = division_client.post(
+        reverse("admin:projects_projectyear_change", args=[other.pk]), year_form(other, goal="改ざん")
+    )
     assert crafted.status_code == 403
     other.refresh_from_db()
     assert other.goal != "改ざん"
@@ -246,10 +275,14 @@ def test_division_staff_cannot_add_a_session_to_another_divisions_wg(division_cl
     own = WorkingGroup.objects.filter(project__title="有害鳥獣の市町村による連携捕獲の推進").first()
     before = WorkingGroupSession.objects.count()
     form = {"date": "2022-03-01", "status": "held", "kind": "wg", "name": "", "note": ""}
-    refused = division_client.post(reverse("admin:workgroups_workinggroupsession_add"), form | {"working_group": others.pk})
+    refused = division_client.post(
+        reverse("admin:workgroups_workinggroupsession_add"), form | {"working_group": others.pk}
+    )
     assert refused.status_code == 200 and "正しく選択してください" in refused.text
     assert WorkingGroupSession.objects.count() == before
-    accepted = division_client.post(reverse("admin:workgroups_workinggroupsession_add"), form | {"working_group": own.pk})
+    accepted = division_client.post(
+        reverse("admin:workgroups_workinggroupsession_add"), form | {"working_group": own.pk}
+    )
     assert accepted.status_code == 302
     assert WorkingGroupSession.objects.count() == before + 1
 
@@ -273,8 +306,8 @@ def test_secretariat_sees_the_change_history(client, world):
 def test_uploaded_handouts_are_served_through_the_portal_only(client, world):
     meeting_pk = world["meetings"]["published"]
     page = client.get(f"/meetings/{meeting_pk}/").text
-    assert f'/meetings/handouts/{world["handouts"]["public"]}/file/' in page
+    assert f"/meetings/handouts/{world['handouts']['public']}/file/" in page
     assert "/media/" not in page
-    download = client.get(f'/meetings/handouts/{world["handouts"]["public"]}/file/')
+    download = client.get(f"/meetings/handouts/{world['handouts']['public']}/file/")
     assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
     assert "attachment" in download["Content-Disposition"]

@@ -6,8 +6,7 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import caches
-from django.db import connection, transaction
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 

@@ -1,4 +1,4 @@
-"""The management commands of the quick start and of document review."""
+"""The demo app's commands, as the quick start runs them."""
 
 import io
 
@@ -39,13 +39,3 @@ def test_demo_accounts_are_refused_in_production(settings):
     settings.PRODUCTION = True
     with pytest.raises(CommandError, match="本番モード"):
         call_command("create_demo_users", stdout=io.StringIO())
-
-
-def test_render_documents_writes_pdf_and_png(toyama, tmp_path):
-    out = io.StringIO()
-    call_command("render_documents", "--out", str(tmp_path), "--dpi", "20", stdout=out)
-    names = {p.name for p in tmp_path.iterdir()}
-    for document in ["agenda", "attendees", "seating", "wg-status", "progress-report", "next-year-items", "schedule", "packet", "progress-sheet"]:
-        assert f"{document}.pdf" in names
-        assert any(n.startswith(f"{document}-") and n.endswith(".png") for n in names), document
-    assert "packet:" in out.getvalue()

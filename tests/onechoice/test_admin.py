@@ -43,7 +43,9 @@ def test_every_portal_model_is_registered():
     from django.apps import apps
 
     models = {
-        m for app in PORTAL_APPS for m in apps.get_app_config(app).get_models()
+        m
+        for app in PORTAL_APPS
+        for m in apps.get_app_config(app).get_models()
         if not m.__name__.startswith("Historical")  # django-simple-history's own tables
         and m.__name__ != "DataVersion"  # one row of bookkeeping, nothing to edit
     }
@@ -95,9 +97,15 @@ def test_meeting_with_34_attendees_costs_what_an_empty_meeting_costs(secretariat
 def test_saving_a_proxy_without_a_name_in_the_admin_shows_the_japanese_error(secretariat_client, full_data):
     attendance = Attendance.objects.get(meeting__number=4, meeting__fiscal_year=2021, protocol_order=1)
     form = {
-        "meeting": attendance.meeting_id, "group": "municipal", "organization": attendance.organization_id,
-        "title": "富山市長", "name": "藤井 裕久", "protocol_order": 1, "status": "proxy",
-        "proxy_title": "副市長", "proxy_name": "",
+        "meeting": attendance.meeting_id,
+        "group": "municipal",
+        "organization": attendance.organization_id,
+        "title": "富山市長",
+        "name": "藤井 裕久",
+        "protocol_order": 1,
+        "status": "proxy",
+        "proxy_title": "副市長",
+        "proxy_name": "",
     }
     response = secretariat_client.post(url(Attendance, "change", attendance.pk), form)
     assert response.status_code == 200
@@ -109,10 +117,19 @@ def test_saving_a_proxy_without_a_name_in_the_admin_shows_the_japanese_error(sec
 def test_adding_a_meeting_that_ends_before_it_starts_is_refused(secretariat_client, full_data):
     before = Meeting.objects.count()
     form = {
-        "fiscal_year": 2021, "kind": "regular", "number": 9, "status": "held", "mode": "in_person",
-        "date": "2022-02-01", "start_time": "16:00", "end_time": "15:00",
-        **{f"{prefix}-{k}": v for prefix in ("agenda_items", "handouts", "attendances")
-           for k, v in {"TOTAL_FORMS": 0, "INITIAL_FORMS": 0}.items()},
+        "fiscal_year": 2021,
+        "kind": "regular",
+        "number": 9,
+        "status": "held",
+        "mode": "in_person",
+        "date": "2022-02-01",
+        "start_time": "16:00",
+        "end_time": "15:00",
+        **{
+            f"{prefix}-{k}": v
+            for prefix in ("agenda_items", "handouts", "attendances")
+            for k, v in {"TOTAL_FORMS": 0, "INITIAL_FORMS": 0}.items()
+        },
     }
     response = secretariat_client.post(url(Meeting, "add"), form)
     assert response.status_code == 200
@@ -133,13 +150,27 @@ def test_a_bad_local_government_code_is_refused_in_the_admin(secretariat_client,
 def test_two_handouts_with_one_number_in_the_meeting_form_are_refused(secretariat_client, full_data):
     meeting = Meeting.objects.get(fiscal_year=2021, number=3)
     form = {
-        "fiscal_year": 2021, "kind": "regular", "number": 3, "status": "held", "mode": "in_person",
-        "date": dt.date(2021, 10, 29).isoformat(), "is_published": "on",
-        "agenda_items-TOTAL_FORMS": 0, "agenda_items-INITIAL_FORMS": 0,
-        "attendances-TOTAL_FORMS": 0, "attendances-INITIAL_FORMS": 0,
-        "handouts-TOTAL_FORMS": 2, "handouts-INITIAL_FORMS": 0,
-        "handouts-0-kind": "material", "handouts-0-number": 1, "handouts-0-title": "資料A", "handouts-0-public": "on",
-        "handouts-1-kind": "material", "handouts-1-number": 1, "handouts-1-title": "資料B", "handouts-1-public": "on",
+        "fiscal_year": 2021,
+        "kind": "regular",
+        "number": 3,
+        "status": "held",
+        "mode": "in_person",
+        "date": dt.date(2021, 10, 29).isoformat(),
+        "is_published": "on",
+        "agenda_items-TOTAL_FORMS": 0,
+        "agenda_items-INITIAL_FORMS": 0,
+        "attendances-TOTAL_FORMS": 0,
+        "attendances-INITIAL_FORMS": 0,
+        "handouts-TOTAL_FORMS": 2,
+        "handouts-INITIAL_FORMS": 0,
+        "handouts-0-kind": "material",
+        "handouts-0-number": 1,
+        "handouts-0-title": "資料A",
+        "handouts-0-public": "on",
+        "handouts-1-kind": "material",
+        "handouts-1-number": 1,
+        "handouts-1-title": "資料B",
+        "handouts-1-public": "on",
     }
     response = secretariat_client.post(url(Meeting, "change", meeting.pk), form)
     assert response.status_code == 200

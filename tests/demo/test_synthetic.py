@@ -1,4 +1,4 @@
-"""Synthetic data (onechoice.synthetic, `manage.py generate_synthetic`): N× the real records,
+"""Synthetic data (demo.synthetic, `manage.py generate_synthetic`): N× the real records,
 valid, plausible and the same for the same seed.
 
 No test here uses the module-wide ``toyama`` fixture: each builds its own database from
@@ -13,8 +13,9 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Count
 
+from demo import reference_data, synthetic
 from meetings.models import Attendance, Meeting
-from onechoice import jpdates, reference_data, synthetic
+from onechoice import jpdates
 from projects.models import Project, ProjectYear
 
 pytestmark = pytest.mark.django_db
@@ -63,9 +64,13 @@ def test_factor_three_adds_twice_the_real_records_all_valid_and_plausible():
     )
     for meeting in Meeting.objects.exclude(date=None):  # weekdays in their own fiscal year
         assert jpdates.fiscal_year_of(meeting.date) == meeting.fiscal_year
-    assert not Meeting.objects.values("fiscal_year", "kind", "number").exclude(number=None).annotate(
-        n=Count("id")
-    ).filter(n__gt=1).exists()
+    assert (
+        not Meeting.objects.values("fiscal_year", "kind", "number")
+        .exclude(number=None)
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .exists()
+    )
     # Attendees: real family and given names recombined, 34 per full meeting, a few deputies.
     generated = Attendance.objects.exclude(meeting__fiscal_year=2021)
     assert generated.count() == 68

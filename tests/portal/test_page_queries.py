@@ -22,8 +22,15 @@ PAGES = {
 # The pinned counts of a page built afresh (logged in as a municipal officer: + session and
 # user lookups, + the data version, one cache read and the cache write that keeps the page).
 PINNED = {
-    "home": 16, "meetings": 11, "meeting": 13, "schedule": 10, "projects": 17,
-    "projects-filtered": 19, "project": 25, "municipality": 13, "workgroups": 12,
+    "home": 16,
+    "meetings": 11,
+    "meeting": 13,
+    "schedule": 10,
+    "projects": 17,
+    "projects-filtered": 19,
+    "project": 25,
+    "municipality": 13,
+    "workgroups": 12,
 }
 # A page served from the cache: session, user, the data version, one cache read.
 PINNED_CACHED = 4

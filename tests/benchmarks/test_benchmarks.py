@@ -79,18 +79,42 @@ def _scale(rps, p95, built, burst_p95, public_rps=None):
         return {"alone": alone, "loaded": {"rps": rps, "p95_ms": 4 * p95, "errors": 0}, "public": public}
 
     pages = {
-        "home": page(rps, p95, public_rps or rps), "items": page(rps, p95, public_rps or rps),
-        report.FLOOR: page(800, 1), report.BARE: page(1000, 1),
+        "home": page(rps, p95, public_rps or rps),
+        "items": page(rps, p95, public_rps or rps),
+        report.FLOOR: page(800, 1),
+        report.BARE: page(1000, 1),
     }
-    document = {"raw_ms": 100, "cold_ms": 150, "cold_ratio": 1.5, "warm_ms": 5, "warm_ratio": 0.05,
-                "changed_ms": 50, "warm_queries": 7, "bytes": 4096}
+    document = {
+        "raw_ms": 100,
+        "cold_ms": 150,
+        "cold_ratio": 1.5,
+        "warm_ms": 5,
+        "warm_ratio": 0.05,
+        "changed_ms": 50,
+        "warm_queries": 7,
+        "bytes": 4096,
+    }
     return {
-        "queries": {"home": {"built": built, "cached": 3, "built_ms": 12.5}, "items": {"built": 10, "cached": 3},
-                    report.FLOOR: {"built": 2, "cached": 2}, report.BARE: {"built": 0, "cached": 0}},
-        "pages": pages, "pdf": {"agenda": document},
-        "burst": {"clients": 200, "requests": 200, "errors": 0, "p50_ms": burst_p95 / 2, "p95_ms": burst_p95,
-                  "max_ms": burst_p95, "seconds": 2, "bytes": 10**6},
-        "rows": {"items": 6, "meetings": 13}, "prepare_seconds": {"generate_synthetic": 1, "migrate": 3},
+        "queries": {
+            "home": {"built": built, "cached": 3, "built_ms": 12.5},
+            "items": {"built": 10, "cached": 3},
+            report.FLOOR: {"built": 2, "cached": 2},
+            report.BARE: {"built": 0, "cached": 0},
+        },
+        "pages": pages,
+        "pdf": {"agenda": document},
+        "burst": {
+            "clients": 200,
+            "requests": 200,
+            "errors": 0,
+            "p50_ms": burst_p95 / 2,
+            "p95_ms": burst_p95,
+            "max_ms": burst_p95,
+            "seconds": 2,
+            "bytes": 10**6,
+        },
+        "rows": {"items": 6, "meetings": 13},
+        "prepare_seconds": {"generate_synthetic": 1, "migrate": 3},
     }
 
 
@@ -103,15 +127,31 @@ def test_targets_and_table():
     assert [t["met"] for t in targets] == [False, False, True, False, False]
     assert targets[0]["detail"] == "home: 8+3 / 9+3"
     assert targets[1]["detail"].endswith("built afresh after an edit (in-process): at most 12.5 ms (home)")
-    assert "the logged-in floor (session and user lookups alone) is 80%–80% of the bare view, pages 50%–70%" in (
-        targets[3]["detail"]
+    assert (
+        "the logged-in floor (session and user lookups alone) is 80%–80% of the bare view, pages 50%–70%"
+        in (targets[3]["detail"])
     )
-    text = report.table({
-        "machine": {"date": "today", "cpus": 2, "cpu_model": "cpu", "memory_gb": 1, "os": "os", "python": "py",
-                    "django": "5.2", "gunicorn": "23", "weasyprint": "70", "database": "db", "server": "s",
-                    "load_generator": "l"},
-        "command": "python -m benchmarks.run", "scales": scales, "targets": targets,
-    })
+    text = report.table(
+        {
+            "machine": {
+                "date": "today",
+                "cpus": 2,
+                "cpu_model": "cpu",
+                "memory_gb": 1,
+                "os": "os",
+                "python": "py",
+                "django": "5.2",
+                "gunicorn": "23",
+                "weasyprint": "70",
+                "database": "db",
+                "server": "s",
+                "load_generator": "l",
+            },
+            "command": "python -m benchmarks.run",
+            "scales": scales,
+            "targets": targets,
+        }
+    )
     assert "home                 10×   9+3       12.5    30.0    60.0     500     50%     62%     700     70%" in text
     assert "[NOT met] queries per page constant" in text
     assert "[met    ] pages ≥ 60% of the bare view's requests per second, for the public" in text

@@ -8,12 +8,12 @@ import pytest
 from django.apps import apps
 from django.db import models
 
-from meetings.models import Attendance, Meeting
 from demo import reference_data
+from meetings.models import Attendance, Meeting
 from projects.models import Indicator, MeasureResult, Project, ProjectYear
 from workgroups.models import WorkingGroupSession
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_da43dbc95c320d57.txt"
+SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "000_da43dbc95c320d57.txt"
 SEED_TEXT = SEED.read_text(encoding="utf-8") if SEED.exists() else None
 needs_seed = pytest.mark.skipif(SEED_TEXT is None, reason="../shared/seeds is not beside the checkout")
 
@@ -82,10 +82,20 @@ def test_five_fy_r3_items_and_the_fy_r4_items(toyama):
     r3 = ProjectYear.objects.filter(fiscal_year=2021).select_related("project")
     assert sorted(y.project.title for y in r3) == sorted(R3_ITEMS)
     r4 = {y.project.title: y for y in ProjectYear.objects.filter(fiscal_year=2022).select_related("project")}
-    assert {t for t, y in r4.items() if y.status == "continuing"} == {"ゼロカーボンシティ富山の実現", "自治体行政のデジタル化"}
+    assert {t for t, y in r4.items() if y.status == "continuing"} == {
+        "ゼロカーボンシティ富山の実現",
+        "自治体行政のデジタル化",
+    }
     new = r4["農林水産物等の輸出促進に向けた連携・強化"]
     assert new.status == "new"
-    for text in (new.goal, new.current_situation, new.issues, new.concrete_measures, new.expected_effects, new.selection_reason):
+    for text in (
+        new.goal,
+        new.current_situation,
+        new.issues,
+        new.concrete_measures,
+        new.expected_effects,
+        new.selection_reason,
+    ):
         assert text.strip()
     assert "地域商社" in new.concrete_measures
     assert new.project.targets.filter(kind="municipality").count() == 15
@@ -114,9 +124,13 @@ def test_the_my_number_card_figures(toyama):
 
 
 def test_the_dx_plan_leading_projects_grades(toyama):
-    results = MeasureResult.objects.filter(
-        project_year__project__title="自治体行政のデジタル化", project_year__fiscal_year=2023
-    ).select_related("measure").order_by("measure__order")
+    results = (
+        MeasureResult.objects.filter(
+            project_year__project__title="自治体行政のデジタル化", project_year__fiscal_year=2023
+        )
+        .select_related("measure")
+        .order_by("measure__order")
+    )
     assert [r.measure.label for r in results] == [f"({n})" for n in range(1, 11)]
     assert "".join(r.grade for r in results) == "CBCBAAAAAB"
     assert [r.achievement == "achieved" for r in results] == [r.grade == "A" for r in results]
@@ -150,11 +164,23 @@ def test_every_wg_session_date_is_in_the_seeds_wg_table(toyama):
         assert re.search(rf"(?<![0-9]){re.escape(month_day)}(?![0-9])", table), (session, month_day)
 
 
-CONVERSION_ERRORS = ["出沒", "豚熟", "びったり", "ルール of", "乗りたいくなる", "生き活き", "富山県立総合医療センター", "<li>", "<ul"]
+CONVERSION_ERRORS = [
+    "出沒",
+    "豚熟",
+    "びったり",
+    "ルール of",
+    "乗りたいくなる",
+    "生き活き",
+    "富山県立総合医療センター",
+    "<li>",
+    "<ul",
+]
 
 
 def test_no_conversion_errors_or_garbage_were_loaded(toyama):
-    for model in [m for app in ("onechoice", "projects", "meetings", "workgroups") for m in apps.get_app_config(app).get_models()]:
+    for model in [
+        m for app in ("onechoice", "projects", "meetings", "workgroups") for m in apps.get_app_config(app).get_models()
+    ]:
         text_fields = [f.name for f in model._meta.fields if isinstance(f, (models.CharField, models.TextField))]
         for row in model.objects.values_list(*text_fields):
             for value in row:

@@ -38,7 +38,7 @@ import pytest
 
 from tests.pdf_reading import text as pdf_text
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
 NEW_VENUE = "富山県民会館 701号室（二台目のサーバーで確認）"
 
@@ -70,8 +70,11 @@ def _postgres_admin(settings: dict):
     import psycopg2
 
     conn = psycopg2.connect(
-        dbname=settings["NAME"], user=settings["USER"], password=settings["PASSWORD"],
-        host=settings["HOST"], port=settings["PORT"] or 5432,
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        password=settings["PASSWORD"],
+        host=settings["HOST"],
+        port=settings["PORT"] or 5432,
     )
     conn.autocommit = True
     return conn
@@ -109,10 +112,21 @@ def shared_database(tmp_path_factory):
 
 def production_env(database_url: str, tmp: Path) -> dict:
     inherited = {
-        k: v for k, v in os.environ.items()
+        k: v
+        for k, v in os.environ.items()
         if not k.startswith(("AWS_", "STORAGE_", "SECURE_", "DJANGO_"))
-        and k not in {"DATABASE_URL", "ONECHOICE_ENV", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS",
-                      "STATIC_ROOT", "MEDIA_ROOT", "PDF_SPOOL_DIR", "DEBUG"}
+        and k
+        not in {
+            "DATABASE_URL",
+            "ONECHOICE_ENV",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "CSRF_TRUSTED_ORIGINS",
+            "STATIC_ROOT",
+            "MEDIA_ROOT",
+            "PDF_SPOOL_DIR",
+            "DEBUG",
+        }
     }
     return inherited | {
         "ONECHOICE_ENV": "production",
@@ -126,8 +140,12 @@ def production_env(database_url: str, tmp: Path) -> dict:
 
 def manage(env: dict, *args: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
 
 
@@ -160,13 +178,30 @@ def start_server(name: str, env: dict, tmp: Path) -> Server:
     try:
         process = subprocess.Popen(
             [
-                sys.executable, "-m", "gunicorn", "onechoice.wsgi", "--bind", f"fd://{sock.fileno()}",
-                "--workers", "1", "--timeout", "120", "--graceful-timeout", "5",
-                "--access-logfile", "-", "--name", f"onechoice-{name}",
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "onechoice.wsgi",
+                "--bind",
+                f"fd://{sock.fileno()}",
+                "--workers",
+                "1",
+                "--timeout",
+                "120",
+                "--graceful-timeout",
+                "5",
+                "--access-logfile",
+                "-",
+                "--name",
+                f"onechoice-{name}",
                 "--no-control-socket",  # both would claim the one default path ($HOME/.gunicorn)
             ],
-            cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-            pass_fds=[sock.fileno()], start_new_session=True,
+            cwd=ROOT,
+            env=env,
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+            pass_fds=[sock.fileno()],
+            start_new_session=True,
         )
         return Server(name, sock.getsockname()[1], process, log, spool)
     finally:
@@ -246,8 +281,14 @@ class Browser:
 
     cookies: dict[str, str] = field(default_factory=dict)
 
-    def request(self, server: Server, method: str, path: str, form: list[tuple[str, str]] | None = None,
-                headers: dict | None = None) -> Response:
+    def request(
+        self,
+        server: Server,
+        method: str,
+        path: str,
+        form: list[tuple[str, str]] | None = None,
+        headers: dict | None = None,
+    ) -> Response:
         origin = f"https://{HOST}:{server.port}"
         sent = {"Host": f"{HOST}:{server.port}", "X-Forwarded-Proto": "https"} | (headers or {})
         if self.cookies:
