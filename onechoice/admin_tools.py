@@ -3,9 +3,10 @@
 from importlib import import_module
 from importlib.util import find_spec
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import EmptyResultSet, ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured, PermissionDenied, ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import permissions, services
@@ -17,10 +18,28 @@ def _m2m_values(form) -> dict:
     return {f.name: form.cleaned_data[f.name] for f in opts.many_to_many if f.name in form.cleaned_data}
 
 
+class ServiceModelForm(forms.ModelForm):
+    """An admin form that checks the services' rules too (``services.record_rules``), so a
+    rule ``full_clean`` cannot see is shown on the form like any other error instead of
+    failing the save."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self._errors:
+            return
+        try:
+            services.record_rules(self.instance, m2m=_m2m_values(self))
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+
+
 class ServiceAdmin(SimpleHistoryAdmin):
     """Saves through the services (``onechoice.services.record_save``), so the admin and
     every other writer share one path and one set of rules, many-to-many ones included;
     each record's 「履歴」 page shows who changed what and when (django-simple-history)."""
+
+    form = ServiceModelForm
 
     def __init__(self, model, admin_site):
         # The admin is discovered before the apps are ready: load the model's services (and
@@ -137,10 +156,12 @@ class ParentLimitedChoicesMixin:
 
 class TabularInline(ParentScopedInlineMixin, ParentLimitedChoicesMixin, CachedChoicesMixin, admin.TabularInline):
     extra = 0
+    form = ServiceModelForm
 
 
 class StackedInline(ParentScopedInlineMixin, ParentLimitedChoicesMixin, CachedChoicesMixin, admin.StackedInline):
     extra = 0
+    form = ServiceModelForm
 
 
 def actions_without_permissions(site=admin.site) -> list[str]:

@@ -107,11 +107,24 @@ def record_validate(
             except ValidationError as error:
                 errors = error.update_error_dict(errors)
     if not errors:
-        for check in _rules.get(type(instance), ()):
-            try:
-                check(instance, m2m)
-            except ValidationError as error:
-                errors = error.update_error_dict(errors)
+        try:
+            record_rules(instance, m2m=m2m)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+def record_rules(instance: models.Model, *, m2m: Mapping[str, Sequence] | None = None) -> None:
+    """Raise ``ValidationError`` (all problems at once) unless ``instance`` keeps the rules
+    its app registered with ``@rule`` — those ``full_clean`` cannot see. Forms that already
+    ran ``full_clean`` (the admin's) call this for the rest."""
+    errors: dict = {}
+    for check in _rules.get(type(instance), ()):
+        try:
+            check(instance, m2m or {})
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
     if errors:
         raise ValidationError(errors)
 

@@ -83,3 +83,45 @@ def test_bulk_save_writes_history_and_replaces_the_version_once(monkeypatch):
     assert Official.objects.count() == 50
     assert Official.history.count() == 50
     assert calls == ["default"]
+
+
+def test_the_admin_shows_a_rule_on_the_form_instead_of_failing_the_save(secretariat_client, monkeypatch):
+    # A rule full_clean cannot see (registered by an app with @rule) must reach the form as an
+    # error message, never a 500 from save_model.
+    from django.urls import reverse
+
+    from meetings.models import Meeting
+
+    def no_closed_venue(meeting, m2m):
+        if meeting.venue == "閉館中のホール":
+            raise ValidationError({"venue": "この会場は使えません。"})
+
+    monkeypatch.setitem(services._rules, Meeting, [no_closed_venue])
+    meeting = factories.meeting(venue="県庁")
+    url = reverse("admin:meetings_meeting_change", args=[meeting.pk])
+    form = {
+        "fiscal_year": "2021",
+        "kind": "regular",
+        "number": str(meeting.number),
+        "status": "held",
+        "date": "2022-01-20",
+        "start_time": "15:00",
+        "end_time": "16:30",
+        "mode": "in_person",
+        "venue": "閉館中のホール",
+        "title": "",
+        "planned_topics": "",
+        "planned_year": "",
+        "planned_month": "",
+        "planned_period": "",
+        **{
+            f"{prefix}-{key}": value
+            for prefix in ("agenda_items", "handouts", "attendances")
+            for key, value in (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"))
+        },
+    }
+    response = secretariat_client.post(url, form)
+    assert response.status_code == 200
+    assert "この会場は使えません。" in response.text
+    meeting.refresh_from_db()
+    assert meeting.venue == "県庁"
