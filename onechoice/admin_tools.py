@@ -35,7 +35,8 @@ class ServiceModelForm(forms.ModelForm):
 
 
 class ServiceAdmin(SimpleHistoryAdmin):
-    """Saves through the services (``onechoice.services.record_save``), so the admin and
+    """Saves through the services (``onechoice.services.record_write``: the model's named
+    service, else ``record_save``), so the admin and
     every other writer share one path and one set of rules, many-to-many ones included;
     each record's 「履歴」 page shows who changed what and when (django-simple-history)."""
 
@@ -72,7 +73,7 @@ class ServiceAdmin(SimpleHistoryAdmin):
         return formfield
 
     def save_model(self, request, obj, form, change):
-        services.record_save(obj, m2m=_m2m_values(form))
+        services.record_write(obj, m2m=_m2m_values(form))
 
     def save_related(self, request, form, formsets, change):
         # The form's many-to-many values were set by save_model, through the service.
@@ -85,7 +86,7 @@ class ServiceAdmin(SimpleHistoryAdmin):
         for obj in formset.deleted_objects:
             services.record_delete(obj)
         for obj in instances:
-            services.record_save(obj)
+            services.record_write(obj)
         formset.save_m2m()
 
     def delete_model(self, request, obj):

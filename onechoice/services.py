@@ -61,6 +61,31 @@ def is_declared(model: type[models.Model]) -> bool:
     return model in _registered
 
 
+_savers: dict[type[models.Model], Callable[..., models.Model]] = {}
+
+
+def saves(model: type[models.Model], *, keyword: str) -> Callable:
+    """Make the decorated named service the one generic writers (the admin, the importer)
+    call for ``model``: ``service(**{keyword: instance}, **m2m)``. A service that does more
+    than validate and save (clean an upload, say) must be reached by every writer."""
+
+    def register(service: Callable[..., models.Model]) -> Callable[..., models.Model]:
+        _savers[model] = lambda instance, m2m: service(**{keyword: instance}, **m2m)
+        writes(model)
+        return service
+
+    return register
+
+
+def record_write(instance: M, *, m2m: Mapping[str, Iterable] | None = None) -> M:
+    """Save ``instance`` through its model's named service (``@saves``), else through
+    ``record_save``: what the admin and the importer call."""
+    saver = _savers.get(type(instance))
+    if saver is not None:
+        return saver(instance, dict(m2m or {}))
+    return record_save(instance, m2m=m2m)
+
+
 def current_m2m(instance: models.Model, name: str, m2m: Mapping[str, Sequence]) -> list:
     """The values ``name`` will hold after the save: the ones about to be set, else the
     stored ones (none for a new record)."""

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from onechoice.models import Department, Division, Organization
-from onechoice.services import current_m2m, record_save, rule, writes
+from onechoice.services import current_m2m, record_save, rule, saves, writes
 
 from .models import (
     DesiredState,
@@ -55,6 +55,7 @@ def _proposer_and_department(project: Project, m2m: Mapping[str, Sequence]) -> N
         raise ValidationError(errors)
 
 
+@saves(Project, keyword="project")
 @transaction.atomic
 def project_save(
     *,

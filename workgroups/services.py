@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from onechoice.models import Department, Organization
-from onechoice.services import current_m2m, record_save, rule, writes
+from onechoice.services import current_m2m, record_save, rule, saves, writes
 
 from .models import WorkingGroup, WorkingGroupSession
 
@@ -23,6 +23,7 @@ def _has_department(group: WorkingGroup, m2m: Mapping[str, Sequence]) -> None:
         raise ValidationError({"departments": _("担当部局を1つ以上選んでください。")})
 
 
+@saves(WorkingGroup, keyword="working_group")
 @transaction.atomic
 def working_group_save(
     *,

@@ -438,7 +438,7 @@ class NaturalKeyResource(resources.ModelResource):
 
     def do_instance_save(self, instance, is_create):
         try:
-            services.record_save(instance, m2m=getattr(instance, "_import_m2m", None))
+            services.record_write(instance, m2m=getattr(instance, "_import_m2m", None))
         except ValidationError as error:
             raise ValidationError(self.column_errors(error)) from None
 

@@ -125,3 +125,21 @@ def test_the_admin_shows_a_rule_on_the_form_instead_of_failing_the_save(secretar
     assert "この会場は使えません。" in response.text
     meeting.refresh_from_db()
     assert meeting.venue == "県庁"
+
+
+def test_generic_writers_reach_the_models_named_service(monkeypatch):
+    # The admin and the importer call record_write: a model whose app named a service for it
+    # (@saves) is saved by that service, with the many-to-many values as keywords.
+    from projects.models import Project
+
+    seen = []
+    original = services._savers[Project]
+    monkeypatch.setitem(
+        services._savers, Project, lambda instance, m2m: seen.append(sorted(m2m)) or original(instance, m2m)
+    )
+    toyama, dept = factories.municipality(), factories.department()
+    services.record_write(
+        Project(title="名前付きの保存", first_fiscal_year=2022), m2m={"proposers": [toyama], "departments": [dept]}
+    )
+    assert seen == [["departments", "proposers"]]
+    assert Project.objects.get(title="名前付きの保存").proposers.get() == toyama
