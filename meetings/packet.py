@@ -15,8 +15,9 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass
+from functools import cache
 
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from pypdf import PdfReader, PdfWriter
 
 from onechoice import jpdates
@@ -26,6 +27,8 @@ from workgroups import documents as workgroup_documents
 
 from . import documents
 from .models import GeneratedDocument, Handout, HandoutKind, Meeting
+
+OVERLAY_TEMPLATE = "meetings/pdf/packet_overlay.html"
 
 
 @dataclass
@@ -89,15 +92,27 @@ def packet_parts(meeting: Meeting, *, public: bool = False) -> list[PacketPart]:
     return parts
 
 
+@cache
+def _overlay_source() -> str:
+    return get_template(OVERLAY_TEMPLATE).template.source
+
+
 def _overlay(page_sizes: list[tuple[float, float]], stamps: list[str]) -> bytes:
     """One transparent page per packet page, with its stamp and its number."""
     sizes = sorted(set(page_sizes))
     html = render_to_string(
-        "meetings/pdf/packet_overlay.html",
+        OVERLAY_TEMPLATE,
         {
             "page_sizes": [(f"s{i}", w, h) for i, (w, h) in enumerate(sizes)],
             "pages": [
-                {"size": f"s{sizes.index(size)}", "stamp": stamp, "number": n, "total": len(page_sizes)}
+                {
+                    "size": f"s{sizes.index(size)}",
+                    "width": size[0],
+                    "height": size[1],
+                    "stamp": stamp,
+                    "number": n,
+                    "total": len(page_sizes),
+                }
                 for n, (size, stamp) in enumerate(zip(page_sizes, stamps, strict=True), start=1)
             ],
         },
@@ -125,7 +140,9 @@ def assemble(parts: list[PacketPart], *, title: str) -> bytes:
 
 def packet_pdf(meeting: Meeting, *, public: bool = False) -> PDFDocument:
     parts = packet_parts(meeting, public=public)
-    key = fingerprint("packet", *(f"{p.title}\0{p.stamp}\0{p.key}" for p in parts))
+    # The overlay's layout is part of the key: a fixed stamp or number position must not be
+    # hidden behind packets cached before the fix.
+    key = fingerprint("packet", _overlay_source(), *(f"{p.title}\0{p.stamp}\0{p.key}" for p in parts))
     label = f"{jpdates.fiscal_year_label(meeting.fiscal_year)}{meeting.name}"
     content = cached_pdf(key, lambda: assemble(parts, title=f"{label} 会議資料"))
     names = documents._names(meeting, "会議資料一式", "packet")

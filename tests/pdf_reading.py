@@ -1,9 +1,14 @@
-"""Reading PDFs back in tests: text, page sizes, fonts and bookmarks, as pypdf sees them."""
+"""Reading PDFs back in tests: text, page sizes, fonts and bookmarks, as pypdf sees them, and
+words with their positions on the page, as poppler lays them out (what a reader sees)."""
 
 from __future__ import annotations
 
 import io
 import re
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from html import unescape
 
 from pypdf import PdfReader
 
@@ -62,3 +67,50 @@ def fonts(content: bytes) -> dict[str, dict]:
 def outline_titles(content: bytes) -> list[str]:
     """The top-level bookmarks."""
     return [item.title for item in reader(content).outline if not isinstance(item, list)]
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word as poppler lays it out: its page's size and its box in points, top-left origin.
+    ``pdftotext -bbox`` leaves out what is drawn outside the page, as a viewer would."""
+
+    text: str
+    page: int  # from 1
+    page_width: float
+    page_height: float
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    def inside_page(self) -> bool:
+        return 0 <= self.x0 < self.x1 <= self.page_width and 0 <= self.y0 < self.y1 <= self.page_height
+
+    def overlaps(self, other: Word) -> bool:
+        return self.x0 < other.x1 and other.x0 < self.x1 and self.y0 < other.y1 and other.y0 < self.y1
+
+
+def words(content: bytes) -> list[Word]:
+    """Every word of every page with its box (``pdftotext -bbox``, poppler-utils)."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as pdf:
+        pdf.write(content)
+        pdf.flush()
+        html = subprocess.run(["pdftotext", "-bbox", pdf.name, "-"], capture_output=True, check=True, text=True).stdout
+    found, page, size = [], 0, (0.0, 0.0)
+    for tag in re.finditer(r'<page width="([\d.]+)" height="([\d.]+)">|<word ([^>]*)>([^<]*)</word>', html):
+        if tag.group(1):
+            page, size = page + 1, (float(tag.group(1)), float(tag.group(2)))
+            continue
+        box = dict(re.findall(r'(\w+)="([\d.-]+)"', tag.group(3)))
+        found.append(
+            Word(
+                unescape(tag.group(4)),
+                page,
+                *size,
+                float(box["xMin"]),
+                float(box["yMin"]),
+                float(box["xMax"]),
+                float(box["yMax"]),
+            )
+        )
+    return found
