@@ -7,7 +7,7 @@ from onechoice import jpdates
 from onechoice.pdf import PDFDocument, render_document
 
 from . import selectors
-from .models import AttendanceStatus, Meeting
+from .models import Meeting
 
 
 def _names(meeting: Meeting, what: str, ascii_what: str) -> dict:
@@ -34,14 +34,8 @@ def agenda_pdf(meeting: Meeting, *, in_packet: bool = False) -> PDFDocument:
 def attendees_pdf(meeting: Meeting, *, in_packet: bool = False) -> PDFDocument:
     """出席者名簿: each group with its head count, in protocol order; absentees are left out of
     the groups and named in one line at the end."""
-    attendances = list(meeting.attendances.all())
-    present = [a for a in attendances if a.status != AttendanceStatus.ABSENT]
-    context = {
-        "meeting": meeting,
-        "groups": selectors.attendee_groups(present),
-        "absentees": [a for a in attendances if a.status == AttendanceStatus.ABSENT],
-        "in_packet": in_packet,
-    }
+    attendees = selectors.attendee_list(meeting.attendances.all())
+    context = {"meeting": meeting, "groups": attendees.groups, "absentees": attendees.absentees, "in_packet": in_packet}
     return render_document("meetings/pdf/attendees.html", context, **_names(meeting, "出席者名簿", "attendees"))
 
 

@@ -9,7 +9,17 @@ from django.db.models import Case, Max, Prefetch, Q, QuerySet, Value, When
 
 from onechoice import jpdates
 
-from .models import AgendaItem, AgendaSection, Attendance, AttendeeGroup, Handout, Meeting, SeatingLayout, SeatingPlan
+from .models import (
+    AgendaItem,
+    AgendaSection,
+    Attendance,
+    AttendanceStatus,
+    AttendeeGroup,
+    Handout,
+    Meeting,
+    SeatingLayout,
+    SeatingPlan,
+)
 from .seating import PlacedSeat, SeatingChart, layout, placement
 
 
@@ -23,7 +33,7 @@ def current_fiscal_year(*, today: dt.date) -> int | None:
 
 def meetings_visible(*, public: bool) -> QuerySet[Meeting]:
     """Every meeting for logged-in users; the published ones for the public."""
-    return Meeting.objects.filter(is_published=True) if public else Meeting.objects.all()
+    return Meeting.objects.visible(public=public)
 
 
 def meetings_upcoming(*, today: dt.date, public: bool, limit: int = 3) -> list[Meeting]:
@@ -52,6 +62,7 @@ def in_time_order(meetings) -> list[Meeting]:
 def meeting_detail(pk: int, *, public: bool = False) -> Meeting:
     """A meeting with agenda, handouts and attendees (4 queries). For the public: only a
     published meeting (else ``Meeting.DoesNotExist``) and only its public handouts."""
+    # The meeting itself is checked below; its handouts need only be public.
     handouts = Handout.objects.select_related("department").order_by("kind", "number")
     if public:
         handouts = handouts.filter(public=True)
@@ -100,12 +111,30 @@ class AttendeeGroupBlock:
         return f"{self.label}（{len(self.attendees)}名）"
 
 
-def attendee_groups(attendances: list[Attendance]) -> list[AttendeeGroupBlock]:
-    """Attendees grouped as on the list (市町村等 then 県 …), in protocol order."""
+@dataclass
+class AttendeeList:
+    groups: list[AttendeeGroupBlock]
+    absentees: list[Attendance]
+
+
+def attendee_list(attendances) -> AttendeeList:
+    """The attendee list as the page and the PDF both show it: those who attend — in
+    person, by proxy or on the web — grouped (市町村等 then 県 …) in protocol order and
+    counted; absentees left out of the groups and their counts, named apart."""
+    ordered = sorted(attendances, key=lambda a: a.protocol_order)
     blocks: dict[str, list[Attendance]] = {}
-    for attendance in sorted(attendances, key=lambda a: a.protocol_order):
-        blocks.setdefault(attendance.group, []).append(attendance)
-    return [AttendeeGroupBlock(str(AttendeeGroup(g).label), people) for g, people in blocks.items()]
+    for attendance in ordered:
+        if attendance.status != AttendanceStatus.ABSENT:
+            blocks.setdefault(attendance.group, []).append(attendance)
+    return AttendeeList(
+        groups=[AttendeeGroupBlock(str(AttendeeGroup(g).label), people) for g, people in blocks.items()],
+        absentees=[a for a in ordered if a.status == AttendanceStatus.ABSENT],
+    )
+
+
+def attendee_groups(attendances) -> list[AttendeeGroupBlock]:
+    """``attendee_list(attendances).groups``."""
+    return attendee_list(attendances).groups
 
 
 @dataclass
@@ -126,10 +155,7 @@ def annual_schedule(fiscal_year: int, *, public: bool = False, years: int = 3) -
 
 def handout_with_file(pk: int, *, public: bool) -> Handout:
     """A handout that has an uploaded file, if the requester may see it (1 query)."""
-    handouts = Handout.objects.select_related("meeting").exclude(file="")
-    if public:
-        handouts = handouts.filter(public=True, meeting__is_published=True)
-    return handouts.get(pk=pk)
+    return Handout.objects.visible(public=public).select_related("meeting").exclude(file="").get(pk=pk)
 
 
 def plan_of(meeting: Meeting) -> SeatingPlan | None:

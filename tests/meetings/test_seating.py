@@ -86,6 +86,21 @@ def small_meeting(municipal=3, prefecture=("知事", "副知事", "副知事", "
 # --- placement ---------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("layout", [SeatingLayout.HOLLOW_SQUARE, SeatingLayout.CLASSROOM])
+def test_with_an_even_number_at_the_head_table_the_chair_stays_in_the_middle(layout):
+    # Two at the head table (governor and one vice-governor): the table keeps an empty seat
+    # so that the chair is centred on the page, not the pair.
+    meeting = small_meeting(prefecture=("知事", "副知事", "総務部長"))
+    record_save(SeatingPlan(meeting=meeting, layout=layout))
+    chart = seating_chart(meeting_detail(meeting.pk))
+    head = by_side(chart.seats, "head")
+    assert [s.title for s in head] == ["副知事", "知事"]
+    chair = head[1]
+    assert chair.is_chair
+    assert abs(chair.x + chair.width / 2 - seating.CHART_WIDTH / 2) < 0.01
+    assert head[0].x + head[0].width < chair.x
+
+
 def test_governor_at_the_centre_of_the_head_table_vice_governors_beside(meeting):
     seats = seating.auto_seats(meeting.attendances.all(), SeatingLayout.HOLLOW_SQUARE)
     head = by_side(seats, "head")

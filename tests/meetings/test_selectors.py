@@ -6,7 +6,7 @@ import pytest
 
 from meetings import selectors
 from meetings.models import AgendaItem, Attendance, Handout, Meeting
-from meetings.services import agenda_item_save, handout_save
+from meetings.services import agenda_item_save, handout_save, meeting_save
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -52,3 +52,28 @@ def test_upcoming_meetings_leave_out_unpublished_ones_for_the_public():
     today = dt.date(2030, 4, 1)
     assert len(selectors.meetings_upcoming(today=today, public=True)) == 1
     assert len(selectors.meetings_upcoming(today=today, public=False)) == 2
+
+
+def test_the_public_cannot_download_a_public_handout_of_an_unpublished_meeting(client, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from tests.meetings.test_pdf import _pdf_bytes
+
+    settings.MEDIA_ROOT = tmp_path
+    hidden = factories.meeting(is_published=False)
+    handout = handout_save(
+        handout=Handout(
+            meeting=hidden,
+            number=1,
+            title="公開予定の資料",
+            public=True,
+            file=SimpleUploadedFile("a.pdf", _pdf_bytes()),
+        )
+    )
+    url = reverse("meetings:handout_file", args=[handout.pk])
+    missing = reverse("meetings:handout_file", args=[handout.pk + 1000])
+    assert client.get(url).status_code == client.get(missing).status_code == 404
+    hidden.is_published = True
+    meeting_save(meeting=hidden)
+    assert client.get(url).status_code == 200

@@ -108,3 +108,9 @@ def test_missing_harfbuzz_subset_is_a_loud_startup_error(monkeypatch):
     errors = checks.check_print_engine(None)
     assert [e.id for e in errors] == ["onechoice.E001"]
     assert "libharfbuzz-subset0" in errors[0].msg
+    # Registered: Django's own run (manage.py check, runserver, migrate) reports it.
+    from django.core.checks import run_checks
+
+    assert "onechoice.E001" in [e.id for e in run_checks()]
+    monkeypatch.undo()
+    assert "onechoice.E001" not in [e.id for e in run_checks()]
