@@ -5,11 +5,12 @@ from importlib.util import find_spec
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured, PermissionDenied, ValidationError
+from django.db import router, transaction
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import permissions, services
+from . import concurrency, permissions, services
 
 
 def _m2m_values(form) -> dict:
@@ -18,13 +19,29 @@ def _m2m_values(form) -> dict:
     return {f.name: form.cleaned_data[f.name] for f in opts.many_to_many if f.name in form.cleaned_data}
 
 
-class ServiceModelForm(forms.ModelForm):
+def _with_token_field(fieldsets) -> list:
+    """``fieldsets`` with the hidden version-token field in the first fieldset (if the
+    form's fields do not list it already), so the admin renders it and it travels back."""
+    fieldsets = list(fieldsets)
+    if not fieldsets or concurrency.TOKEN_FIELD in flatten_fieldsets(fieldsets):
+        return fieldsets
+    name, options = fieldsets[0]
+    fieldsets[0] = (name, {**options, "fields": [*options.get("fields", ()), concurrency.TOKEN_FIELD]})
+    return fieldsets
+
+
+class ServiceModelForm(concurrency.VersionTokenFormMixin, forms.ModelForm):
     """An admin form that checks the services' rules too (``services.record_rules``), so a
     rule ``full_clean`` cannot see is shown on the form like any other error instead of
-    failing the save."""
+    failing the save.
+
+    It carries the version token of the record it shows and refuses a post made from a
+    stale page — somebody else saved the record, or the inline row, since it was opened —
+    instead of silently writing over their change (``onechoice.concurrency``); the rules are
+    then not checked."""
 
     def _post_clean(self):
-        super()._post_clean()
+        super()._post_clean()  # ModelForm's validation, then the version check
         if self._errors:
             return
         try:
@@ -58,13 +75,43 @@ class ServiceAdmin(SimpleHistoryAdmin):
         return allowed and (obj is None or permissions.may_edit(request.user, obj))
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # The revert form writes every field of an old version on purpose: its version token
+        # is of the record as stored now, and every field is checked against it (get_form).
+        request._revert_form = True
+        if request.method != "POST":
+            return super().history_form_view(request, object_id, version_id, extra_context)
         # django-simple-history lets anyone who may *view* a record post its revert form;
-        # a revert is a change, so it takes the change permission on the stored record.
-        if request.method == "POST":
+        # a revert is a change, so it takes the change permission on the stored record. One
+        # transaction, as the change view has: the version check locks the stored row.
+        with transaction.atomic(using=router.db_for_write(self.model)):
             current = self.get_object(request, unquote(object_id))
             if current is None or not self.has_change_permission(request, current):
                 raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+            return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if getattr(request, "_revert_form", False) and issubclass(form, concurrency.VersionTokenFormMixin):
+            form = type(form.__name__, (form,), {"version_token_strict": True})
+        return form
+
+    def get_fieldsets(self, request, obj=None):
+        return _with_token_field(super().get_fieldsets(request, obj))
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        # A stale row marked for deletion is refused by its formset (onechoice.concurrency).
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            if not issubclass(formset, concurrency.VersionTokenFormSetMixin):
+                formset = type(formset.__name__, (concurrency.VersionTokenFormSetMixin, formset), {})
+            yield formset, inline
+
+    def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
+        # Inline rows carry their version tokens too: render the hidden field in each row.
+        inline_admin_formsets = super().get_inline_formsets(request, formsets, inline_instances, obj)
+        for inline_admin_formset in inline_admin_formsets:
+            if concurrency.TOKEN_FIELD in inline_admin_formset.formset.form.base_fields:
+                inline_admin_formset.fieldsets = _with_token_field(inline_admin_formset.fieldsets)
+        return inline_admin_formsets
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)

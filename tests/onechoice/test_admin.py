@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from meetings.models import Attendance, Meeting, Seat, SeatingPlan
+from onechoice.concurrency import TOKEN_FIELD
 from onechoice.models import Affiliation, Organization
 from onechoice.services import record_save
 
@@ -20,6 +21,11 @@ PORTAL_MODELS = [m for m in admin.site._registry if m._meta.app_label in PORTAL_
 
 def url(model, action, *args):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{action}", args=args)
+
+
+def version_token(client, path) -> dict:
+    """The version token a change page opened just now posts back (onechoice.concurrency)."""
+    return {TOKEN_FIELD: client.get(path).context["adminform"].form[TOKEN_FIELD].value()}
 
 
 def get_counted(client, path):
@@ -107,7 +113,8 @@ def test_saving_a_proxy_without_a_name_in_the_admin_shows_the_japanese_error(sec
         "proxy_title": "副市長",
         "proxy_name": "",
     }
-    response = secretariat_client.post(url(Attendance, "change", attendance.pk), form)
+    path = url(Attendance, "change", attendance.pk)
+    response = secretariat_client.post(path, form | version_token(secretariat_client, path))
     assert response.status_code == 200
     assert "代理出席の場合は代理者の氏名を入力してください。" in response.text
     attendance.refresh_from_db()
@@ -172,7 +179,8 @@ def test_two_handouts_with_one_number_in_the_meeting_form_are_refused(secretaria
         "handouts-1-title": "資料B",
         "handouts-1-public": "on",
     }
-    response = secretariat_client.post(url(Meeting, "change", meeting.pk), form)
+    path = url(Meeting, "change", meeting.pk)
+    response = secretariat_client.post(path, form | version_token(secretariat_client, path))
     assert response.status_code == 200
     assert "重複" in response.text or "既に使われています" in response.text
     assert not meeting.handouts.exists()

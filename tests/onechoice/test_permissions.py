@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from meetings.models import Meeting
+from onechoice.concurrency import TOKEN_FIELD
 from onechoice.services import record_save
 from projects.models import Project, ProjectYear
 from workgroups.models import WorkingGroup, WorkingGroupSession
@@ -224,6 +225,11 @@ def division_client(client, world):
     return client
 
 
+def version_token(client, url) -> dict:
+    """The version token a change page opened just now posts back (onechoice.concurrency)."""
+    return {TOKEN_FIELD: client.get(url).context["adminform"].form[TOKEN_FIELD].value()}
+
+
 def year_form(year, **changes):
     data = {
         "project": year.project_id,
@@ -249,9 +255,8 @@ def test_division_staff_change_their_own_items_year(division_client, world):
     own = ProjectYear.objects.get(project__title="有害鳥獣の市町村による連携捕獲の推進", fiscal_year=2021)
     page = division_client.get(reverse("admin:projects_projectyear_change", args=[own.pk])).text
     assert 'name="_save"' in page
-    response = division_client.post(
-        reverse("admin:projects_projectyear_change", args=[own.pk]), year_form(own, goal="目標を更新")
-    )
+    url = reverse("admin:projects_projectyear_change", args=[own.pk])
+    response = division_client.post(url, year_form(own, goal="目標を更新") | version_token(division_client, url))
     assert response.status_code == 302
     own.refresh_from_db()
     assert own.goal == "目標を更新"

@@ -120,7 +120,8 @@ def test_the_admin_shows_a_rule_on_the_form_instead_of_failing_the_save(secretar
             for key, value in (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"))
         },
     }
-    response = secretariat_client.post(url, form)
+    token = secretariat_client.get(url).context["adminform"].form["version_token"].value()
+    response = secretariat_client.post(url, form | {"version_token": token})
     assert response.status_code == 200
     assert "この会場は使えません。" in response.text
     meeting.refresh_from_db()

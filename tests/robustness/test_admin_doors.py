@@ -120,7 +120,11 @@ def _revert(client, obj, **changes):
         f"admin:{obj._meta.app_label}_{obj._meta.model_name}_simple_history",
         args=[obj.pk, latest_version(obj)],
     )
-    return client.post(url, form_data(obj, **changes) | inline_management(admin_instance))
+    page = client.get(url)  # the revert form's version token (onechoice.concurrency), as a browser posts it
+    token = {}
+    if page.status_code == 200:
+        token = {"version_token": page.context["adminform"].form["version_token"].value()}
+    return client.post(url, form_data(obj, **changes) | inline_management(admin_instance) | token)
 
 
 @pytest.mark.parametrize(
