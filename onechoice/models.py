@@ -153,6 +153,15 @@ class Official(models.Model):
         verbose_name_plural = _("職員・首長")
         ordering = ["organization__protocol_order", "protocol_rank", "name"]
         indexes = [models.Index(fields=["name"])]
+        constraints = [
+            # The importer's natural key (onechoice.resources.OfficialResource), held by the
+            # database too: concurrent writers cannot make the same official twice.
+            models.UniqueConstraint(
+                fields=["organization", "title", "name"],
+                name="official_unique_title_name",
+                violation_error_message=_("この団体には同じ役職・氏名の職員・首長が既に登録されています。"),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.title} {self.name}"

@@ -254,6 +254,22 @@ class IndicatorValue(models.Model):
         verbose_name = _("指標の値")
         verbose_name_plural = _("指標の値")
         ordering = ["indicator", "fiscal_year", "date"]
+        # The importer's natural key (indicator, date, fiscal year; exactly one of the two is
+        # set, see clean()), held by the database: one value per indicator and date or year.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "date"],
+                condition=models.Q(date__isnull=False),
+                name="indicator_value_unique_date",
+                violation_error_message=_("この指標には同じ時点の値が既に登録されています。"),
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "fiscal_year"],
+                condition=models.Q(fiscal_year__isnull=False),
+                name="indicator_value_unique_fiscal_year",
+                violation_error_message=_("この指標には同じ年度の値が既に登録されています。"),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.period_label} {self.value}"

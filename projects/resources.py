@@ -202,6 +202,9 @@ class IndicatorValueResource(NaturalKeyResource):
     natural_key = ("indicator", "date", "fiscal_year")
     key_columns = (PROJECT, "指標名", "時点", "年度")
     optional_key_fields = ("date", "fiscal_year")  # a file may have only one of the two
+    # One constraint for each of 時点 and 年度: with exactly one of them set (clean()), a unique
+    # natural key makes each unique.
+    key_constraints = ("indicator_value_unique_date", "indicator_value_unique_fiscal_year")
     required_columns = (PROJECT, "値")
     error_columns = {"__all__": "時点"}
     select_related = ("indicator__project",)

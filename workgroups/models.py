@@ -93,6 +93,22 @@ class WorkingGroupSession(ScheduledEvent):
         verbose_name = _("WG開催")
         verbose_name_plural = _("WG開催")
         ordering = ["working_group", "date", "planned_year", "planned_month"]
+        # The importer's natural key (WG, 開催日 or 予定時期, 種別), held by the database: a
+        # session held on a date, or one planned for a month (and 旬), is there once per kind.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["working_group", "date", "kind"],
+                condition=models.Q(date__isnull=False),
+                name="wg_session_unique_date",
+                violation_error_message=_("このWGには同じ開催日・種別の開催が既に登録されています。"),
+            ),
+            models.UniqueConstraint(
+                fields=["working_group", "planned_year", "planned_month", "planned_period", "kind"],
+                condition=models.Q(date__isnull=True),
+                name="wg_session_unique_planned",
+                violation_error_message=_("このWGには同じ予定時期・種別の開催が既に登録されています。"),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.when_label} {self.display_name}"

@@ -143,6 +143,9 @@ class WorkingGroupSessionResource(NaturalKeyResource):
     natural_key = ("working_group", "schedule", "kind")
     key_columns = (PROJECT, "WG番号", WHEN, "種別")
     optional_key_fields = ("kind",)  # blank or left out: WG
+    # 開催日 is a date or a planned month (予定年・予定月・予定旬): the constraint on the latter is
+    # the natural key too.
+    key_constraints = ("wg_session_unique_planned",)
     required_columns = (PROJECT,)
     also_updates = ("planned_year", "planned_month", "planned_period", "status")  # set by ScheduleField
     error_columns = {"date": WHEN, "planned_year": WHEN, "planned_month": WHEN, "planned_period": WHEN}

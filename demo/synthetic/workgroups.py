@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from onechoice import jpdates
 from workgroups.models import WorkingGroup, WorkingGroupSession
 from workgroups.services import session_record, working_group_save
 
@@ -28,13 +31,15 @@ def write_working_group(w: CohortWriter, original: WorkingGroup) -> None:
             members=w.same_number_of_municipalities(list(original.members.all())),
         )
     )
+    held: set = set()  # (day, kind): one session of a kind a day per WG (wg_session_unique_date)
     for s in original.sessions.all():
         day = w.date(s.date)
+        day = day and free_day(nearby_day(w.rng, day), s.kind, held)
         w.saved(
             session_record(
                 session=WorkingGroupSession(
                     working_group=wg,
-                    date=day and nearby_day(w.rng, day),
+                    date=day,
                     kind=s.kind,
                     name=w.text(s.name),
                     note=s.note,
@@ -45,3 +50,19 @@ def write_working_group(w: CohortWriter, original: WorkingGroup) -> None:
                 )
             )
         )
+
+
+def free_day(day: dt.date, kind: str, held: set) -> dt.date:
+    """``day``, or the nearest weekday of its fiscal year without a session of ``kind`` (the
+    original sessions a few days apart may land on the same day once moved)."""
+    fiscal_year = jpdates.fiscal_year_of(day)
+    for offset in (0, *(sign * n for n in range(1, 60) for sign in (1, -1))):
+        candidate = day + dt.timedelta(days=offset)
+        if (
+            candidate.weekday() < 5
+            and jpdates.fiscal_year_of(candidate) == fiscal_year
+            and (candidate, kind) not in held
+        ):
+            held.add((candidate, kind))
+            return candidate
+    return day

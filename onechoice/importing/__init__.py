@@ -16,12 +16,22 @@ What the secretariat really has: Excel workbooks and CSVs saved by Japanese Exce
   ``records_save_bulk``), the path the admin takes — inside one transaction; one bad row (or a
   missing column) rolls everything back, and the preview lists every bad row with its row
   number, column and a Japanese explanation.
+* **Bounds.** A file is refused, with a Japanese message and nothing written, past
+  ``IMPORT_MAX_BYTES`` (checked before it is read), ``IMPORT_MAX_ROWS`` data rows, or for an
+  xlsx past ``IMPORT_XLSX_MAX_UNCOMPRESSED`` unpacked / ``IMPORT_XLSX_MAX_RATIO`` packing (read
+  from the zip's directory before any XML is parsed) / ``IMPORT_XLSX_MAX_CELLS`` cells. Cells
+  with NUL or another control character (tabs and line breaks too, outside multi-line text
+  and lists) are refused by row and column before any row is read.
+* **Confirmed once.** The preview's file waits in the shared cache; the confirm form carries a
+  signed token for it, and the first confirmation takes it out: a replayed, concurrent,
+  expired or altered confirmation gets a message and imports nothing (``previews``).
 * **Export.** xlsx, CSV in UTF-8 with BOM (opens in Excel) or CP932. Text starting with
   ``= + - @`` (or a tab or carriage return) is prefixed with ``'`` so a spreadsheet never runs it
   as a formula; import removes exactly that prefix, so export then import changes nothing.
 
-Modules: ``files`` (encodings, formats, formula escaping), ``widgets`` (one cell ↔ one value,
-lookups), ``resources`` (``NaturalKeyResource``, results), ``admin`` (form and admin mixin).
+Modules: ``files`` (encodings, formats, formula escaping, bounds), ``widgets`` (one cell ↔ one
+value, lookups), ``resources`` (``NaturalKeyResource``, results), ``previews`` (the file between
+preview and confirmation, confirmed once), ``admin`` (form and admin mixin).
 """
 
 from .admin import ImportExportAdminMixin, ImportForm
@@ -36,15 +46,21 @@ from .files import (
     ExportCSVCP932,
     FormulaCell,
     ImportFileError,
+    cell_problem,
     cell_text,
+    check_size,
+    check_xlsx,
     decode_text,
     escape_formula,
+    limit,
     normalise_key,
     read_csv,
     read_xlsx,
     unescape_formula,
 )
+from .previews import PreviewStorage
 from .resources import (
+    CONFLICT,
     PREVIEW_ROWS,
     ImportResult,
     NaturalKeyResource,
@@ -74,9 +90,13 @@ from .widgets import (
 
 __all__ = [
     "BooleanWidget",
+    "cell_problem",
     "cell_text",
+    "check_size",
+    "check_xlsx",
     "CellError",
     "ChoiceWidget",
+    "CONFLICT",
     "CSV",
     "DateWidget",
     "DecimalWidget",
@@ -100,6 +120,7 @@ __all__ = [
     "ImportResult",
     "index",
     "IntegerWidget",
+    "limit",
     "LookupWidget",
     "ManyWidget",
     "model_field",
@@ -107,6 +128,7 @@ __all__ = [
     "normalise_key",
     "OrganizationWidget",
     "PREVIEW_ROWS",
+    "PreviewStorage",
     "read_csv",
     "read_xlsx",
     "related_field",

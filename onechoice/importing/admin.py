@@ -1,15 +1,32 @@
-"""The admin screens: django-import-export's, with this package's formats, form and rules."""
+"""The admin screens: django-import-export's, with this package's formats, form and rules, and
+a confirmation that imports once (see ``previews``)."""
 
 from django import forms as django_forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 from import_export import forms as ie_forms
 from import_export.admin import ImportExportMixin
 
 from .. import permissions
-from .files import CSV, ENCODING_CHOICES, EXPORT_FORMATS, IMPORT_FORMATS, ExportCSVCP932, ImportFileError, decode_text
+from . import previews
+from .files import (
+    CSV,
+    ENCODING_CHOICES,
+    EXPORT_FORMATS,
+    IMPORT_FORMATS,
+    ExportCSVCP932,
+    ImportFileError,
+    check_size,
+    decode_text,
+    limit,
+)
 
 
 class ImportForm(ie_forms.ImportForm):
@@ -25,6 +42,16 @@ class ImportForm(ie_forms.ImportForm):
     def __init__(self, formats, resources, **kwargs):
         super().__init__(formats, resources, **kwargs)
         self.format_classes = formats
+
+    def clean_import_file(self):
+        # Refused by its size before a byte of it is read (Django keeps a large upload in a
+        # temporary file, not in memory).
+        upload = self.cleaned_data["import_file"]
+        try:
+            check_size(upload.size)
+        except ImportFileError as error:
+            raise django_forms.ValidationError(str(error)) from None
+        return upload
 
     def clean(self):
         # A CSV is decoded here, with the chosen or detected encoding, and kept as UTF-8 for
@@ -50,6 +77,7 @@ class ImportExportAdminMixin(ImportExportMixin):
     import_form_class = ImportForm
     export_form_class = ie_forms.ExportForm
     import_template_name = "onechoice/admin/import.html"
+    tmp_storage_class = previews.PreviewStorage
 
     def get_import_formats(self):
         return IMPORT_FORMATS
@@ -59,7 +87,69 @@ class ImportExportAdminMixin(ImportExportMixin):
 
     def get_import_context_data(self, **kwargs):
         resource_class = self.get_import_resource_classes(None)[0]
-        return {"import_required_columns": resource_class().get_required_columns(), **kwargs}
+        limits = {
+            "size": f"{limit('IMPORT_MAX_BYTES') // (1024 * 1024)} MB",
+            "rows": f"{limit('IMPORT_MAX_ROWS'):,}",
+            "minutes": previews.timeout() // 60,
+        }
+        return {"import_required_columns": resource_class().get_required_columns(), "import_limits": limits, **kwargs}
+
+    # -- preview and confirmation: a preview is confirmed once (see previews)
+
+    def import_action(self, request, **kwargs):
+        # A preview with errors (or a file that could not be read) offers no confirmation:
+        # its stored file goes at once instead of waiting for the timeout.
+        with previews.stored_here() as stored:
+            response = None
+            try:
+                response = super().import_action(request, **kwargs)
+            finally:
+                if "confirm_form" not in (getattr(response, "context_data", None) or {}):
+                    for name in stored:
+                        self.get_tmp_storage_class()(name=name).remove()
+        return response
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["import_file_name"] = previews.sign(
+                name=initial["import_file_name"],
+                format=initial["format"],
+                file_name=initial["original_file_name"],
+                resource=initial["resource"],
+                user=request.user,
+                model=self.model,
+            )
+        return initial
+
+    @method_decorator(require_POST)
+    def process_import(self, request, **kwargs):
+        """The confirmation: imports the previewed file if this request is the first to take
+        it; a replayed, expired or altered confirmation gets a message and changes nothing."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        confirm_form = self.create_confirm_form(request)
+        try:
+            if not confirm_form.is_valid():
+                raise previews.Refused(previews.TAMPERED)
+            fields = confirm_form.cleaned_data
+            data = previews.claim(
+                fields["import_file_name"],
+                format=fields["format"],
+                file_name=fields["original_file_name"],
+                resource=fields.get("resource"),
+                user=request.user,
+                model=self.model,
+            )
+            input_format = self.get_import_formats()[int(fields["format"])](encoding=self.from_encoding)
+            dataset = input_format.create_dataset(data)
+        except (previews.Refused, ImportFileError) as refusal:  # ImportFileError: bounds lowered since
+            messages.error(request, str(refusal))
+            app_label, model_name = self.get_model_info()
+            url = reverse(f"admin:{app_label}_{model_name}_import", current_app=self.admin_site.name)
+            return HttpResponseRedirect(url)
+        result = self.process_dataset(dataset, confirm_form, request, **kwargs)
+        return self.process_result(result, request)
 
     def has_import_permission(self, request):
         return (
@@ -88,6 +178,7 @@ class ImportExportAdminMixin(ImportExportMixin):
             form = form_class(self.get_import_formats(), self.get_import_resource_classes(request))
             context = {
                 **self.admin_site.each_context(request),
+                **self.get_import_context_data(),
                 "title": _("インポート"),
                 "opts": self.model._meta,
                 "form": form,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
 from diff_match_patch import diff_match_patch
-from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, ValidationError
-from django.db import models
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ImproperlyConfigured, ValidationError
+from django.db import IntegrityError, models
 from django.db.models.fields import NOT_PROVIDED
 from django.utils.encoding import force_str
 from django.utils.safestring import mark_safe
@@ -17,11 +18,20 @@ from import_export.fields import Field
 from import_export.results import Result, RowResult
 
 from .. import services
-from .files import ROW_COLUMN, ImportFileError, normalise_key, read_csv, read_xlsx
+from .files import ROW_COLUMN, ImportFileError, cell_problem, check_size, normalise_key, read_csv, read_xlsx
 from .widgets import _AMBIGUOUS, CellError, LookupWidget, ManyWidget, index
 
 #: Rows shown in the preview; every row is still validated and counted.
 PREVIEW_ROWS = 100
+#: Cells with control characters listed one by one; the rest are counted.
+CELL_PROBLEMS_LISTED = 200
+_ANY_CONTROL = re.compile(r"[\x00-\x1f]")
+#: When the database refuses a write as a duplicate: another import or an edit wrote the same
+#: record at the same time (the natural keys have unique constraints).
+CONFLICT = _(
+    "同じ記録がほかの取り込みか編集で同時に登録されたため、取り込みませんでした（データベースは変更していません）。"
+    "もう一度ファイルを選んで、プレビューからやり直してください。"
+)
 
 
 @dataclass(frozen=True)
@@ -53,6 +63,8 @@ class ImportResult(Result):
             exc = error.error
             if isinstance(exc, ImportFileError):
                 found.append(RowError(exc.row, exc.column, str(exc)))
+            elif isinstance(exc, IntegrityError):
+                found.append(RowError(None, "", str(CONFLICT)))
             else:
                 found.append(RowError(None, "", _("取り込み中に予期しないエラーが起きました: %s") % exc))
         for invalid in self.invalid_rows:
@@ -61,7 +73,10 @@ class ImportResult(Result):
                     found.append(RowError(invalid.number, "" if column == NON_FIELD_ERRORS else column, text))
         for number, errors in self.row_errors():
             for error in errors:
-                found.append(RowError(number, "", _("取り込み中に予期しないエラーが起きました: %s") % error.error))
+                if isinstance(error.error, IntegrityError):
+                    found.append(RowError(number, "", str(CONFLICT)))
+                else:
+                    found.append(RowError(number, "", _("取り込み中に予期しないエラーが起きました: %s") % error.error))
         position = {column: i for i, column in enumerate(self.diff_headers)}
         return sorted(found, key=lambda e: (e.row or 0, position.get(e.column, len(position))))
 
@@ -115,6 +130,12 @@ class NaturalKeyResource(resources.ModelResource):
     error_columns: dict[str, str] = {}
     #: Model fields set by a field besides its own attribute (with Meta.use_bulk).
     also_updates: tuple[str, ...] = ()
+    #: Columns whose cells may hold tabs and line breaks, besides text fields (TextField) and
+    #: lists (ManyWidget), which always may; in other columns they are refused.
+    multiline_columns: tuple[str, ...] = ()
+    #: Unique constraints (by name) that the natural key implies though their fields differ
+    #: from it: conditional ones, e.g. one for each of two key fields of which one is set.
+    key_constraints: tuple[str, ...] = ()
     select_related: tuple[str, ...] = ()
     prefetch_related: tuple[str, ...] = ()
 
@@ -194,6 +215,51 @@ class NaturalKeyResource(resources.ModelResource):
             dataset.headers = headers
         return problems
 
+    def takes_lines(self) -> set[str]:
+        """The columns whose cells may hold tabs and line breaks."""
+        columns = set(self.multiline_columns)
+        opts = self._meta.model._meta
+        for field in self.get_import_fields():
+            if isinstance(field.widget, ManyWidget):
+                columns.add(field.column_name)
+                continue
+            try:
+                model_field = opts.get_field(field.attribute) if field.attribute else None
+            except FieldDoesNotExist:
+                model_field = None
+            if isinstance(model_field, models.TextField):
+                columns.add(field.column_name)
+        return columns
+
+    def check_cells(self, dataset) -> list[ImportFileError]:
+        """Every cell (headers included) with a control character, by row and column: NUL and
+        the other C0 characters anywhere (PostgreSQL cannot store NUL, and SQLite would), tabs
+        and line breaks inside one-line values. Before any row is read, so none reaches a query."""
+        known = set(self.column_names())
+        lines = self.takes_lines()
+        headers = list(dataset.headers or [])
+        number_at = headers.index(ROW_COLUMN) if ROW_COLUMN in headers else None
+        columns = [(i, h, h not in known or h in lines) for i, h in enumerate(headers) if i != number_at]
+        problems = []
+        for header in headers:
+            problem = cell_problem(header, multiline=False)
+            if problem:
+                problems.append(ImportFileError(problem, row=1, column=header))
+        for values in dataset:
+            if not _ANY_CONTROL.search("".join(v for v in values if isinstance(v, str))):
+                continue  # the common case: one search per row
+            for i, column, multiline in columns:
+                problem = cell_problem(values[i], multiline=multiline)
+                if problem:
+                    row = values[number_at] if number_at is not None else None
+                    problems.append(ImportFileError(problem, row=row, column=column))
+        if len(problems) > CELL_PROBLEMS_LISTED:
+            more = len(problems) - CELL_PROBLEMS_LISTED
+            problems = problems[:CELL_PROBLEMS_LISTED] + [
+                ImportFileError(_("ほかにも制御文字などを含むセルが %(count)s 個あります。") % {"count": f"{more:,}"})
+            ]
+        return problems
+
     # -- the import run
 
     def import_data(
@@ -220,6 +286,8 @@ class NaturalKeyResource(resources.ModelResource):
 
     def import_data_inner(self, dataset, dry_run, raise_errors, using_transactions, collect_failed_rows, **kwargs):
         problems = self.check_headers(dataset)
+        if not problems:
+            problems = self.check_cells(dataset)
         if not problems:
             try:
                 self.prepare_import(dry_run=dry_run)
@@ -411,12 +479,13 @@ class NaturalKeyResource(resources.ModelResource):
     def key_implies_uniqueness(self) -> bool:
         """Whether every unique field set of the model contains the natural key's fields."""
         opts = self._meta.model._meta
-        if any(not getattr(c, "fields", ()) for c in opts.constraints):
+        constraints = [c for c in opts.constraints if c.name not in self.key_constraints]
+        if any(not getattr(c, "fields", ()) for c in constraints):
             return False  # check constraints and expressions: Django checks them
         key = {self.fields[name].attribute.split("__")[0] for name in self.natural_key}
         unique_sets = [{f.name} for f in opts.concrete_fields if f.unique and not f.primary_key]
         unique_sets += [set(fields) for fields in opts.unique_together]
-        unique_sets += [set(c.fields) for c in opts.constraints]
+        unique_sets += [set(c.fields) for c in constraints]
         return all(key <= fields for fields in unique_sets)
 
     def column_errors(self, error: ValidationError) -> dict[str, list[str]]:
@@ -495,7 +564,8 @@ def import_file(
     user=None,
 ) -> ImportResult:
     """Import a CSV or xlsx file (told apart by its name) as the admin does: all rows or none.
-    Raises ``ImportFileError`` when the file cannot be read at all."""
+    Raises ``ImportFileError`` when the file cannot be read at all (or is past the bounds)."""
+    check_size(len(data))
     dataset = read_xlsx(data) if filename.lower().endswith(".xlsx") else read_csv(data, encoding)
     return resource.import_data(dataset, dry_run=dry_run, user=user)
 
