@@ -1,10 +1,13 @@
 """Meetings of the liaison headquarters and what belongs to one meeting: its agenda,
 handouts, the attendance snapshot and the seating plan."""
 
+import secrets
+
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history import register as register_history
 
@@ -177,31 +180,23 @@ class GeneratedDocument(models.TextChoices):
 
 
 def validate_pdf_upload(upload) -> None:
-    """Refuse at upload what could not be merged into the packet at print time."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    """Refuse at upload what could not be merged into the packet at print time, or would hold
+    it too long: no PDF, encrypted, no pages or more than ``HANDOUT_MAX_PAGES``, larger than
+    ``HANDOUT_MAX_BYTES``, page contents decompressing past ``HANDOUT_MAX_DECODED_BYTES``, or
+    scripts, attachments or forms that cannot be taken out (``onechoice.uploads.clean_pdf``,
+    which also makes the cleaned copy ``handout_save`` stores). A file stored already was
+    checked when it was uploaded."""
+    from onechoice import uploads
 
-    position = upload.tell() if hasattr(upload, "tell") else 0
-    try:
-        upload.seek(0)
-        reader = PdfReader(upload)
-        if reader.is_encrypted:
-            raise ValidationError(
-                _(
-                    "パスワードで保護（暗号化）されたPDFは資料一式に綴じられません。保護を解除したPDFをアップロードしてください。"
-                ),
-                code="pdf_encrypted",
-            )
-        if len(reader.pages) == 0:
-            raise ValidationError(_("ページのないPDFです。"), code="pdf_empty")
-    except (PdfReadError, ValueError, OSError, KeyError, TypeError) as error:
-        raise ValidationError(
-            _("PDFとして読めないファイルです（%(reason)s）。PDFで保存し直してアップロードしてください。"),
-            code="pdf_invalid",
-            params={"reason": type(error).__name__},
-        ) from None
-    finally:
-        upload.seek(position)
+    if uploads.is_new_upload(upload):
+        uploads.clean_pdf(upload)
+
+
+def handout_upload_to(instance, filename: str) -> str:
+    """handouts/<year>/<random>.pdf: a name nobody can guess, so that a file that leaks out
+    of MEDIA_ROOT (or the bucket) cannot be found by trying names. The download's name comes
+    from the handout's title (meetings.views.handout_file), not from the uploaded file."""
+    return f"handouts/{timezone.localdate():%Y}/{secrets.token_hex(16)}.pdf"
 
 
 class Handout(models.Model):
@@ -222,7 +217,7 @@ class Handout(models.Model):
     )
     file = models.FileField(
         _("PDFファイル"),
-        upload_to="handouts/%Y/",
+        upload_to=handout_upload_to,
         blank=True,
         validators=[
             FileExtensionValidator(["pdf"], message=_("PDFファイル（.pdf）を選んでください。")),

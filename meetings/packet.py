@@ -6,6 +6,12 @@ Each part is rendered (and cached) on its own; a change to one record re-renders
 documents it appears in. WeasyPrint cannot place existing PDF pages, so parts are merged with
 pypdf and the stamps and numbers are drawn by one small WeasyPrint render laid over them.
 
+One bad part never fails the packet: an uploaded file that cannot be read from the storage,
+or any part pypdf cannot read or merge, is logged and bound as one page saying so (rendered
+by the same engine, ``packet_placeholder.html``), under its own bookmark and stamp. Uploads
+are refused at upload for what would fail here (``onechoice.uploads``); the placeholder is for
+files stored before those checks, or broken since.
+
 The packet is the one document that composes several apps: it binds the items' and the WGs'
 documents, so ``meetings`` sits above ``projects`` and ``workgroups`` (neither imports it).
 """
@@ -14,29 +20,37 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 from dataclasses import dataclass
 from functools import cache
 
+from django.conf import settings
 from django.template.loader import get_template, render_to_string
-from pypdf import PdfReader, PdfWriter
+from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
 
-from onechoice import jpdates
-from onechoice.pdf import PDFDocument, cached_pdf, engine, fingerprint
+from onechoice import jpdates, uploads
+from onechoice.pdf import PDFDocument, cached_pdf, engine, fingerprint, render_html
 from projects import documents as project_documents
 from workgroups import documents as workgroup_documents
 
 from . import documents
 from .models import GeneratedDocument, Handout, HandoutKind, Meeting
 
+logger = logging.getLogger(__name__)
+
 OVERLAY_TEMPLATE = "meetings/pdf/packet_overlay.html"
+PLACEHOLDER_TEMPLATE = "meetings/pdf/packet_placeholder.html"
 
 
 @dataclass
 class PacketPart:
     title: str  # the bookmark
     stamp: str  # 資料1 … or "" for the meeting's own documents
-    content: bytes
+    content: bytes | None  # None: the uploaded file could not be read
     key: str  # what identifies the content, for the packet's cache key
+    name: str = ""  # the handout's title, for the placeholder page
+    uploaded: bool = False  # an uploaded file (scrubbed again when merged), not a document of ours
 
 
 def _generated(handout: Handout, meeting: Meeting, public: bool) -> list[PDFDocument]:
@@ -82,14 +96,32 @@ def packet_parts(meeting: Meeting, *, public: bool = False) -> list[PacketPart]:
     for handout in handouts:
         title = f"{handout.label} {handout.title}"
         if handout.file:
-            with handout.file.open("rb") as fh:
-                content = fh.read()
-            parts.append(PacketPart(title, handout.label, content, hashlib.sha256(content).hexdigest()))
+            content = _stored_file(handout)
+            key = hashlib.sha256(content).hexdigest() if content is not None else f"unreadable:{handout.file.name}"
+            parts.append(PacketPart(title, handout.label, content, key, name=handout.title, uploaded=True))
         elif handout.document:
             generated = _generated(handout, meeting, public)
             content = generated[0].content if len(generated) == 1 else _merge([d.content for d in generated])
             parts.append(PacketPart(title, handout.label, content, "+".join(d.etag for d in generated)))
     return parts
+
+
+def _stored_file(handout: Handout) -> bytes | None:
+    """The handout's stored PDF, or None (logged) if the storage cannot give it or it is far
+    larger than any upload may be (a file stored before the bounds)."""
+    limit = 2 * settings.HANDOUT_MAX_BYTES  # cleaning may spread a file's object streams out
+    try:
+        with handout.file.open("rb") as fh:
+            content = fh.read(limit + 1)
+    except Exception:
+        logger.exception("Packet: %s (handout %s): cannot read %s", handout.label, handout.pk, handout.file.name)
+        return None
+    if len(content) > limit:
+        logger.error(
+            "Packet: %s (handout %s): %s is over %d bytes", handout.label, handout.pk, handout.file.name, limit
+        )
+        return None
+    return content
 
 
 @cache
@@ -120,22 +152,148 @@ def _overlay(page_sizes: list[tuple[float, float]], stamps: list[str]) -> bytes:
     return engine.render(html)
 
 
+def _placeholder(part: PacketPart) -> bytes:
+    """One page, bound in place of ``part``: 資料N（題名）はファイルを読み込めないため…"""
+    html = render_html(
+        PLACEHOLDER_TEMPLATE,
+        {"label": part.stamp or part.title, "name": part.name if part.stamp else "", "in_packet": True},
+    )
+    return cached_pdf(fingerprint(html), lambda: engine.render(html))
+
+
+class _PartFailed(Exception):
+    """Part ``index`` could not be read or merged (the cause is chained)."""
+
+    def __init__(self, index: int):
+        super().__init__(index)
+        self.index = index
+
+
 def assemble(parts: list[PacketPart], *, title: str) -> bytes:
+    """The packet of ``parts``; a part that cannot be read or merged is bound as a placeholder
+    page (``_placeholder``) and logged. The packet is built again without it, so nothing of
+    a half-merged part is left; each bad part costs one more build."""
+    left_out = {index for index, part in enumerate(parts) if part.content is None}
+    while True:
+        try:
+            return _assemble(parts, left_out, title=title)
+        except _PartFailed as failed:
+            if failed.index in left_out:  # our own placeholder page: not a part's fault
+                raise failed.__cause__ from None
+            logger.error(
+                "Packet %s: %s left out, cannot be read or merged: %r",
+                title,
+                parts[failed.index].title,
+                failed.__cause__,
+                exc_info=failed.__cause__,
+            )
+            left_out.add(failed.index)
+
+
+def _assemble(parts: list[PacketPart], left_out: set[int], *, title: str) -> bytes:
     writer = PdfWriter()
     stamps: list[str] = []
-    for part in parts:
-        reader = PdfReader(io.BytesIO(part.content))
-        writer.append(reader, outline_item=part.title)
-        stamps += [part.stamp] * len(reader.pages)
-    sizes = [(round(float(p.mediabox.width), 2), round(float(p.mediabox.height), 2)) for p in writer.pages]
+    owners: list[int] = []  # the part of each page
+    for index, part in enumerate(parts):
+        try:
+            reader = PdfReader(io.BytesIO(_placeholder(part) if index in left_out else part.content))
+            if reader.is_encrypted:
+                raise ValueError("encrypted")
+            if part.uploaded and index not in left_out:
+                uploads.scrub(reader)  # what was stored before uploads were cleaned
+            count = len(reader.pages)
+            if not count:
+                raise ValueError("no pages")
+            writer.append(reader, outline_item=part.title)
+        except Exception as error:
+            raise _PartFailed(index) from error
+        stamps += [part.stamp] * count
+        owners += [index] * count
+    sizes = []
+    for page, owner in zip(writer.pages, owners, strict=True):
+        try:
+            size = (round(float(page.mediabox.width), 2), round(float(page.mediabox.height), 2))
+            if not all(0 < side <= uploads.MAX_PAGE_SIDE for side in size):
+                raise ValueError(f"page size {size}")
+        except Exception as error:
+            raise _PartFailed(owner) from error
+        sizes.append(size)
     overlay = PdfReader(io.BytesIO(_overlay(sizes, stamps)))
-    for page, stamp_page in zip(writer.pages, overlay.pages, strict=True):
-        page.merge_page(stamp_page)
+    for page, stamp_page, owner in zip(writer.pages, overlay.pages, owners, strict=True):
+        try:
+            _stamp(writer, page, stamp_page)
+        except Exception as error:
+            raise _PartFailed(owner) from error
     writer.add_metadata({"/Title": title, "/Author": "富山県 ワンチームとやま推進室"})
     writer.page_mode = "/UseOutlines"  # open with the bookmarks shown
     out = io.BytesIO()
-    writer.write(out)
+    try:
+        writer.write(out)
+    except Exception as error:
+        raise _PartFailed(_unwritable(parts, left_out)) from error
     return out.getvalue()
+
+
+def _stamp(writer: PdfWriter, page: PageObject, stamp_page: PageObject) -> None:
+    """Lay ``stamp_page`` (the overlay's page: stamp and number) over ``page`` as a form
+    XObject drawn after the page's own content, which is kept as it is, compressed.
+
+    pypdf's ``merge_page`` decompresses each page's content to wrap it, and the packet is
+    then written with it uncompressed: a 300-page handout of drawings (100 MB of page content
+    once decompressed) took 12 s, 800 MB and made a 94 MB packet. Here the page's own
+    content streams are never decoded; ``q`` and ``Q`` around them, in streams of their own,
+    keep the stamp out of the page's graphics state, as ``merge_page`` did."""
+    drawing = stamp_page.get_contents()
+    if drawing is None:
+        return
+    stamp = DecodedStreamObject()
+    stamp.set_data(drawing.get_data())
+    bbox = stamp_page.mediabox
+    stamp.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): ArrayObject([bbox.left, bbox.bottom, bbox.right, bbox.top]),
+        }
+    )
+    if "/Resources" in stamp_page:
+        resources = stamp_page["/Resources"].get_object().clone(writer)  # fonts once per packet
+        stamp[NameObject("/Resources")] = resources.indirect_reference or resources
+    # The page's resources, copied (a shared dictionary would collect every page's stamp).
+    own = page.get("/Resources")
+    own = DictionaryObject(own.get_object()) if own is not None else DictionaryObject()
+    xobjects = own.get("/XObject")
+    xobjects = DictionaryObject(xobjects.get_object()) if xobjects is not None else DictionaryObject()
+    name = "/OnechoiceStamp"
+    while name in xobjects:
+        name += "_"
+    xobjects[NameObject(name)] = writer._add_object(stamp.flate_encode())
+    own[NameObject("/XObject")] = xobjects
+    page[NameObject("/Resources")] = own
+    contents = page.get("/Contents")
+    contents = contents.get_object() if contents is not None else None
+    if isinstance(contents, ArrayObject):
+        streams = list(contents)
+    else:
+        streams = [page.raw_get("/Contents")] if contents is not None else []
+    begin, end = DecodedStreamObject(), DecodedStreamObject()
+    begin.set_data(b"q\n")
+    end.set_data(f"\nQ\nq {name} Do Q\n".encode())
+    page[NameObject("/Contents")] = ArrayObject([writer._add_object(begin), *streams, writer._add_object(end)])
+
+
+def _unwritable(parts: list[PacketPart], left_out: set[int]) -> int:
+    """The first part that cannot be written on its own (the packet could not be written)."""
+    for index, part in enumerate(parts):
+        if index in left_out:
+            continue
+        try:
+            writer = PdfWriter()
+            writer.append(PdfReader(io.BytesIO(part.content)))
+            writer.write(io.BytesIO())
+        except Exception:
+            return index
+    raise RuntimeError("the packet cannot be written, though each of its parts can")
 
 
 def packet_pdf(meeting: Meeting, *, public: bool = False) -> PDFDocument:

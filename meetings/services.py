@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from onechoice.services import record_save, writes
+from onechoice import uploads
+from onechoice.services import record_save, saves, writes
 
 from .models import AgendaItem, Attendance, Handout, Meeting, Seat, SeatingPlan
 from .seating import placement
@@ -22,9 +24,20 @@ def agenda_item_save(*, agenda_item: AgendaItem) -> AgendaItem:
     return record_save(agenda_item)
 
 
+@saves(Handout, keyword="handout")
 def handout_save(*, handout: Handout) -> Handout:
-    """A handout: an uploaded PDF (readable, not password-protected) or a generated
-    document, numbered once per kind within its meeting."""
+    """A handout: an uploaded PDF (readable, not password-protected, within the upload
+    bounds) or a generated document, numbered once per kind within its meeting.
+
+    A new upload is stored cleaned (``onechoice.uploads.clean_pdf``: the same pages, text and
+    bookmarks without scripts, attachments or forms); the file as uploaded is never stored.
+    The admin and every other writer reach this (``@saves``); a refused file raises
+    ``ValidationError`` on ``file`` (with the record's other problems) and nothing is written."""
+    if uploads.is_new_upload(handout.file):
+        try:
+            handout.file = uploads.cleaned_file(handout.file)  # what the admin's validation cleaned, once
+        except ValidationError:
+            pass  # refused: record_save's validation (validate_pdf_upload) says why, with the rest
     return record_save(handout)
 
 

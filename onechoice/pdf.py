@@ -99,6 +99,10 @@ def _read(url: str) -> tuple[str, bytes]:
     return path.name, path.read_bytes()
 
 
+def _is_media(url: str) -> bool:
+    return unquote(urlsplit(url).path).startswith("/" + settings.MEDIA_URL.lstrip("/"))
+
+
 def _fetcher_class():
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -118,6 +122,10 @@ def _fetcher_class():
                 logger.warning("PDF: refused to fetch %s", url[:200])
                 raise
             content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            if content_type.startswith("image/") and _is_media(url):  # an uploaded photo: at print size
+                from . import uploads
+
+                body, content_type = uploads.print_rendition(body) or (body, content_type)
             return URLFetcherResponse(url, body=body, headers={"Content-Type": content_type})
 
     return PortalURLFetcher
@@ -135,6 +143,9 @@ class _Engine:
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
 
+        from . import uploads
+
+        uploads.limit_image_decoding()  # Pillow, which decodes the photos, stops at PHOTO_MAX_PIXELS
         font_config = FontConfiguration()
         fetcher = _fetcher_class()()
         stylesheet = weasyprint.CSS(

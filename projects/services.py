@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from onechoice import uploads
 from onechoice.models import Department, Division, Organization
 from onechoice.services import current_m2m, record_save, rule, saves, writes
 
@@ -53,6 +54,18 @@ def _proposer_and_department(project: Project, m2m: Mapping[str, Sequence]) -> N
         errors["departments"] = _("担当部局を1つ以上選んでください。")
     if errors:
         raise ValidationError(errors)
+
+
+@rule(Photo)
+def _photo_within_bounds(photo: Photo, m2m: Mapping[str, Sequence]) -> None:
+    """A new photo is a PNG, JPEG or WebP of at most ``PHOTO_MAX_BYTES`` and
+    ``PHOTO_MAX_PIXELS``, read from its header (``onechoice.uploads.check_image``): the
+    progress sheets print it, and WeasyPrint decodes it whole."""
+    if uploads.is_new_upload(photo.image):
+        try:
+            uploads.check_image(photo.image)
+        except ValidationError as error:
+            raise ValidationError({"image": error.error_list}) from None
 
 
 @saves(Project, keyword="project")
