@@ -1,7 +1,11 @@
+from dataclasses import dataclass
+
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminFileWidget
+from django.db import models
 from django.db.models import Count
 from django.urls import reverse
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from onechoice.admin_tools import ServiceAdmin, TabularInline
@@ -17,7 +21,64 @@ class AgendaItemInline(TabularInline):
     fields = ["order", "section", "title", "presenter", "project"]
 
 
-class HandoutInline(TabularInline):
+# --- handout files: linked to the download view, never to /media/ ----------------------------
+
+
+def handout_download(handout: Handout) -> tuple[str, str] | None:
+    """(the permission-checked download URL, the name shown) of a stored handout's PDF."""
+    if not handout.pk or not handout.file:
+        return None
+    return reverse("meetings:handout_file", args=[handout.pk]), f"{handout.label}_{handout.title}.pdf"
+
+
+@dataclass(frozen=True)
+class _Download:
+    url: str
+    name: str
+
+    def __str__(self):
+        return self.name
+
+
+class HandoutFileWidget(AdminFileWidget):
+    """The admin's file input, whose 「現在」 link is meetings:handout_file (which checks who
+    may see the file) and shows the handout's name, not the stored (random) file name."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if context["widget"]["is_initial"]:
+            download = handout_download(getattr(value, "instance", None) or Handout())
+            if download is None:
+                context["widget"]["is_initial"] = False
+            else:
+                context["widget"]["value"] = _Download(*download)
+        return context
+
+
+class HandoutFileLinks:
+    """For the handout admin and the meeting's handout inline: the file input above when the
+    user may change the handout, else a read-only link to the download view (Django's
+    read-only file field would link to /media/)."""
+
+    formfield_overrides = {models.FileField: {"widget": HandoutFileWidget}}
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return fields
+        return list(dict.fromkeys("file_link" if f == "file" else f for f in fields))
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if self.has_change_permission(request, obj) else [*readonly, "file_link"]
+
+    @admin.display(description=_("PDFファイル"))
+    def file_link(self, obj):
+        download = handout_download(obj)
+        return format_html('<a href="{}">{}</a>', *download) if download else ""
+
+
+class HandoutInline(HandoutFileLinks, TabularInline):
     model = Handout
     fields = ["kind", "number", "title", "department", "file", "document", "public", "in_packet"]
 
@@ -82,7 +143,7 @@ class AgendaItemAdmin(ServiceAdmin):
 
 
 @admin.register(Handout)
-class HandoutAdmin(ServiceAdmin):
+class HandoutAdmin(HandoutFileLinks, ServiceAdmin):
     list_display = ["label", "title", "meeting", "department", "public", "in_packet"]
     list_filter = ["meeting__fiscal_year", "kind", "public", "in_packet", "department"]
     list_select_related = ["meeting", "department"]

@@ -1,7 +1,7 @@
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 
-from onechoice.http import is_public
+from onechoice.http import checked_path, is_public, valid_fiscal_year, valid_id
 from onechoice.page_cache import cached_page
 from onechoice.pdf import current_document
 
@@ -29,6 +29,7 @@ def _meeting_or_404(request, pk) -> Meeting:
         raise Http404 from None
 
 
+@checked_path(pk=valid_id)
 @cached_page
 def meeting_detail(request, pk):
     meeting = _meeting_or_404(request, pk)
@@ -43,12 +44,26 @@ def meeting_detail(request, pk):
     )
 
 
+# A schedule shows its year and the two before it (selectors.annual_schedule's default, which
+# the page and the PDF use): a year holds records when one of the three has a meeting the
+# requester may see.
+SCHEDULE_YEARS = 3
+
+
+@checked_path(fiscal_year=valid_fiscal_year)
 @cached_page
 def schedule(request, fiscal_year):
-    return render(
-        request,
-        "meetings/schedule.html",
-        {"fiscal_year": fiscal_year, "years": selectors.annual_schedule(fiscal_year, public=is_public(request))},
+    years = selectors.annual_schedule(fiscal_year, public=is_public(request))
+    if not years:
+        raise Http404("この年度の会議はありません。")
+    return render(request, "meetings/schedule.html", {"fiscal_year": fiscal_year, "years": years})
+
+
+def _schedule_holds_meetings(fiscal_year: int, public: bool) -> bool:
+    return (
+        selectors.meetings_visible(public=public)
+        .filter(fiscal_year__gt=fiscal_year - SCHEDULE_YEARS, fiscal_year__lte=fiscal_year)
+        .exists()
     )
 
 
@@ -62,27 +77,38 @@ def _meeting_document(request, pk, name: str, build):
     return document.response(request)
 
 
+@checked_path(pk=valid_id)
 def agenda_pdf(request, pk):
     return _meeting_document(request, pk, "agenda", lambda meeting, public: documents.agenda_pdf(meeting))
 
 
+@checked_path(pk=valid_id)
 def attendees_pdf(request, pk):
     return _meeting_document(request, pk, "attendees", lambda meeting, public: documents.attendees_pdf(meeting))
 
 
+@checked_path(pk=valid_id)
 def seating_pdf(request, pk):
     return _meeting_document(request, pk, "seating", lambda meeting, public: documents.seating_pdf(meeting))
 
 
+@checked_path(pk=valid_id)
 def packet_pdf(request, pk):
     return _meeting_document(request, pk, "packet", lambda meeting, public: build_packet(meeting, public=public))
 
 
+@checked_path(fiscal_year=valid_fiscal_year)
 def schedule_pdf(request, fiscal_year):
     public = is_public(request)
-    return current_document(
-        f"schedule:{fiscal_year}:{public}", lambda: documents.schedule_pdf(fiscal_year, public=public)
-    ).response(request)
+
+    def build():
+        # Asked only when the document is not in the cache: a cached one was built for a year
+        # with meetings, under the same data version.
+        if not _schedule_holds_meetings(fiscal_year, public):
+            raise Http404("この年度の会議はありません。")
+        return documents.schedule_pdf(fiscal_year, public=public)
+
+    return current_document(f"schedule:{fiscal_year}:{public}", build).response(request)
 
 
 def calendar_ics(request):
@@ -91,6 +117,7 @@ def calendar_ics(request):
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
+@checked_path(pk=valid_id)
 def handout_file(request, pk):
     """An uploaded handout PDF, for whoever may see it: the public gets public handouts of
     published meetings only (404 otherwise, as for a missing file)."""

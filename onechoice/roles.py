@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from . import registry
@@ -49,6 +50,24 @@ def role_of(user) -> Role:
     return Role.MUNICIPAL
 
 
+# Beyond the portal's records: the secretariat reviews failed logins and lifts a lockout by
+# deleting its rows (django-axes, admin 「ログイン制限」; onechoice.lockout). No other role
+# sees them.
+SECRETARIAT_LOCKOUT_PERMISSIONS = [
+    ("axes", "view_accessattempt"),
+    ("axes", "delete_accessattempt"),
+    ("axes", "view_accessfailurelog"),
+    ("axes", "delete_accessfailurelog"),
+]
+
+
+def _lockout_permissions() -> list[Permission]:
+    query = Q()
+    for app_label, codename in SECRETARIAT_LOCKOUT_PERMISSIONS:
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    return list(Permission.objects.filter(query))
+
+
 @transaction.atomic
 def ensure_role_groups() -> dict[Role, Group]:
     """Create or refresh the three role groups; safe to run again."""
@@ -65,7 +84,7 @@ def ensure_role_groups() -> dict[Role, Group]:
         )
 
     secretariat, _ = Group.objects.get_or_create(name=Role.SECRETARIAT.group_name)
-    secretariat.permissions.set(portal)
+    secretariat.permissions.set([*portal, *_lockout_permissions()])
     division, _ = Group.objects.get_or_create(name=Role.DIVISION.group_name)
     division.permissions.set([p for p in portal if division_may(p)])
     municipal, _ = Group.objects.get_or_create(name=Role.MUNICIPAL.group_name)

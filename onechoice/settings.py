@@ -82,7 +82,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
-    "axes",
+    "onechoice.lockout.apps.AxesConfig",  # django-axes, under a Japanese name (onechoice/lockout/)
     "onechoice",
     "projects",
     "meetings",
@@ -94,6 +94,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # /static/, before anything else does work
+    "onechoice.middleware.RequestLogMiddleware",  # one log line per request (not static files), with its id
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -110,12 +111,57 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses logins while locked out
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Lock an account (username + IP) out for 30 minutes after 5 failed logins in a row.
-AXES_FAILURE_LIMIT = 5
+# Login lockout (onechoice/lockout/): an account is locked for 30 minutes after 5 failed logins
+# for its username from any address; an address, after 50 failures for any usernames. Failures
+# count while the latest is less than 30 minutes old; a successful login clears the username's.
+AXES_FAILURE_LIMIT = 5  # per username
+LOCKOUT_FAILURES_PER_ADDRESS = 50  # per client address (onechoice.lockout.handler)
 AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either; each with its own limit (above)
+AXES_HANDLER = "onechoice.lockout.handler.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "onechoice.http.client_ip"  # X-Forwarded-For only from TRUSTED_PROXIES
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure, for the secretariat (admin: ログイン制限)
+
+
+def _proxies(value: str) -> list[str]:
+    import ipaddress
+
+    proxies = [p.strip() for p in value.split(",") if p.strip()]
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"TRUSTED_PROXIES: {proxy!r} is not an IP address or network.") from None
+    return proxies
+
+
+# The reverse proxies and load balancers in front of the app servers (addresses or networks,
+# comma-separated: TRUSTED_PROXIES=10.0.1.0/24,192.0.2.7). Only a request whose direct peer is one
+# of them has its X-Forwarded-For (and X-Request-ID) believed (onechoice.http.client_ip). None by
+# default: the peer is the client.
+TRUSTED_PROXIES = _proxies(os.environ.get("TRUSTED_PROXIES", ""))
+
+# Logs. In production, JSON lines on stderr (onechoice/logs.py): one per request from
+# onechoice.middleware (request id, method, path, status, duration, user id, client address),
+# the traceback of every 500 (django.request) with the same request id, login failures and
+# lockouts (axes). In development Django's defaults (runserver prints the requests).
+if PRODUCTION:
+    LOGGING = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "onechoice.logs.JsonFormatter"}},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "json"}},
+        "root": {"handlers": ["stderr"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+        "loggers": {
+            # Django's own handlers (console only with DEBUG, mail_admins) give way to stderr.
+            "django": {"handlers": [], "level": "INFO", "propagate": True},
+            "django.request": {"level": "ERROR"},  # 5xx with traceback; 4xx are in the request lines
+            "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+            "axes": {"level": "WARNING"},  # failures and lockouts, not every successful login
+        },
+    }
 
 ROOT_URLCONF = "onechoice.urls"
 
@@ -143,6 +189,17 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several writers at once (a meeting's attendance entered from many desks): readers never
+    # wait for a writer (WAL); a transaction takes the write lock when it begins (IMMEDIATE), so
+    # two never deadlock half-way and fail with "database is locked"; a writer waits up to 20
+    # seconds for the lock instead of failing at once.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -166,6 +223,20 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # PDFs this app server has sent, one file per ETag (onechoice/spool.py): a local copy of what
 # the shared cache holds, never stale and never needed by another server.
 PDF_SPOOL_DIR = Path(os.environ.get("PDF_SPOOL_DIR", BASE_DIR / "var" / "pdf-spool"))
+
+# -- Upload bounds (onechoice/uploads.py) -----------------------------------------------------
+# Each is refused at upload with a Japanese message and nothing stored, so that no stored file
+# can hold a print request (and the PDF engine) for minutes. The size is checked before the file
+# is read; the web server in front should refuse bodies a little above the largest
+# (client_max_body_size 25m), so that bigger ones never reach Django's temporary files.
+HANDOUT_MAX_BYTES = 20 * 1024 * 1024  # one handout PDF
+HANDOUT_MAX_PAGES = 300  # pages of one handout
+# What one handout's page contents may decompress to, all together (whatever shows or reads its
+# pages decompresses them; pypdf also stops any one stream at its own limits, 75 MB): a small
+# file whose pages expand to gigabytes is refused.
+HANDOUT_MAX_DECODED_BYTES = 100 * 1024 * 1024
+PHOTO_MAX_BYTES = 10 * 1024 * 1024  # one photo (PNG, JPEG or WebP only)
+PHOTO_MAX_PIXELS = 40_000_000  # width × height, read from the header; Pillow's decoders stop at it too
 
 # Uploads (handouts, photos): files under MEDIA_ROOT, or with STORAGE_BACKEND=s3 an S3-compatible
 # bucket (pip install ".[s3]"); credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
@@ -248,5 +319,19 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 20000},
     },
 }
+
+# Bounds of one import (onechoice.importing); each refusal is a Japanese message and writes nothing.
+# The size is checked before the file is read (a larger upload is spooled to a temporary file by
+# Django, never held in memory; set the reverse proxy's body limit a little above it too).
+IMPORT_MAX_BYTES = 10 * 1024 * 1024  # 10 MB per uploaded file
+IMPORT_MAX_ROWS = 50_000  # data rows per file (blank rows are not counted)
+# An xlsx is a zip: its central directory is read before any XML is parsed (zip-bomb guard).
+IMPORT_XLSX_MAX_UNCOMPRESSED = 100 * 1024 * 1024  # 100 MB, all parts together, unpacked
+IMPORT_XLSX_MAX_RATIO = 100  # unpacked / packed, for each part over 1 MB (Excel's sheets: about 10–20)
+IMPORT_XLSX_MAX_CELLS = 2_000_000  # cells read from the sheet, blank ones included (50,000 rows × 40)
+# A preview waits this long for its confirmation (in the "default" cache), then expires; a
+# confirmation takes it out (once: a second or concurrent one is refused), and expired ones are
+# deleted from the cache table whenever a new preview is stored.
+IMPORT_PREVIEW_TIMEOUT = 60 * 60  # seconds
 
 from .settings_import_export import *  # noqa: E402,F403  (import and export in the admin)

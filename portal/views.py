@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from meetings import selectors as meeting_selectors
-from onechoice.http import is_public
+from onechoice.http import checked_path, is_public, valid_id
 from onechoice.models import Organization
 from onechoice.page_cache import cached_page
 from projects import documents as project_documents
@@ -31,6 +31,7 @@ def home(request):
     )
 
 
+@checked_path(pk=valid_id)
 @cached_page
 def project_detail(request, pk):
     public = is_public(request)

@@ -2,12 +2,13 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
-from onechoice.http import fiscal_year_param, is_public
+from onechoice.http import checked_path, fiscal_year_param, is_public, valid_fiscal_year, valid_id
 from onechoice.page_cache import cached_page
 from onechoice.pdf import current_document
 
 from . import documents, selectors
 from .filters import ProjectFilter
+from .models import ProjectYear
 
 
 @cached_page
@@ -24,28 +25,43 @@ def project_list(request):
     )
 
 
+@checked_path(pk=valid_id)
 def sheet_pdf(request, pk):
     """/projects/<id>/sheet.pdf?fiscal_year=2021 (default: the item's latest year)."""
     years = selectors.fiscal_years_of(pk, public=is_public(request))
-    fiscal_year = fiscal_year_param(request, default=lambda: max(years, default=None))
-    if fiscal_year not in years:
-        raise Http404("この年度の記録はありません。")
+    fiscal_year = fiscal_year_param(
+        request, default=lambda: max(years, default=None), holds_records=lambda y: y in years
+    )
     return current_document(
         f"sheet:{pk}:{fiscal_year}", lambda: documents.progress_sheet_pdf(pk, fiscal_year)
     ).response(request)
 
 
+def _year_has_items(fiscal_year: int, public: bool) -> None:
+    """404 unless some item the requester may see has a record for ``fiscal_year``. Asked
+    when a document is built, not when it comes from the cache: a cached one was built for a
+    year with records, under the same data version."""
+    if not ProjectYear.objects.visible(public=public).filter(fiscal_year=fiscal_year).exists():
+        raise Http404("この年度の記録はありません。")
+
+
+@checked_path(fiscal_year=valid_fiscal_year)
 def progress_report_pdf(request, fiscal_year):
     public = is_public(request)
-    return current_document(
-        f"progress-report:{fiscal_year}:{public}",
-        lambda: documents.progress_report_pdf(fiscal_year, public=public),
-    ).response(request)
+
+    def build():
+        _year_has_items(fiscal_year, public)
+        return documents.progress_report_pdf(fiscal_year, public=public)
+
+    return current_document(f"progress-report:{fiscal_year}:{public}", build).response(request)
 
 
+@checked_path(fiscal_year=valid_fiscal_year)
 def next_year_items_pdf(request, fiscal_year):
     public = is_public(request)
-    return current_document(
-        f"next-year-items:{fiscal_year}:{public}",
-        lambda: documents.next_year_items_pdf(fiscal_year, public=public),
-    ).response(request)
+
+    def build():
+        _year_has_items(fiscal_year, public)
+        return documents.next_year_items_pdf(fiscal_year, public=public)
+
+    return current_document(f"next-year-items:{fiscal_year}:{public}", build).response(request)
