@@ -39,7 +39,7 @@ def meeting_detail(request, pk):
         {
             "meeting": meeting,
             "agenda": selectors.agenda_outline(meeting.agenda_items.all()),
-            "attendee_groups": selectors.attendee_groups(meeting.attendances.all()),
+            "attendees": selectors.attendee_list(meeting.attendances.all()),
         },
     )
 

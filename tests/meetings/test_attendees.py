@@ -53,3 +53,9 @@ def test_the_meeting_page_counts_as_the_pdf_does(client, meeting):
     page = client.get(meeting.get_absolute_url()).content.decode()
     assert "市町村等（4名）" in page
     assert "市町村等（5名）" not in page
+
+
+def test_the_meeting_page_names_absentees_apart(client, meeting):
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert "欠席：富山市長" in page
+    assert "富山市長の氏名" not in page  # not listed among those who attend

@@ -19,6 +19,7 @@ from onechoice.importing import (
     ExportCSVCP932,
     ImportFileError,
     RowError,
+    decode_text,
     export_file,
     import_file,
 )
@@ -67,10 +68,15 @@ def test_a_csv_in_every_excel_encoding_keeps_rare_kanji_and_circled_digits(toyam
     assert len(state()["officials"]) == len(before["officials"]) + 2
 
 
-def test_plain_shift_jis_cannot_write_what_cp932_reads():
-    with pytest.raises(UnicodeEncodeError):
-        "髙橋".encode("shift_jis")
-    assert "髙橋 山﨑 ①".encode("cp932").decode("cp932") == "髙橋 山﨑 ①"
+def test_the_decoder_reads_what_excel_writes_in_cp932_including_the_registry_kanji():
+    # Plain Shift_JIS cannot hold 髙, 﨑 or ①; the portal's decoder must read them from CP932
+    # (Excel's 「CSV（コンマ区切り）」) and from UTF-8 with or without a BOM.
+    text = "氏名\r\n髙橋 山﨑 ①\r\n"
+    for data in (text.encode("cp932"), text.encode("utf-8"), b"\xef\xbb\xbf" + text.encode("utf-8")):
+        assert decode_text(data).lstrip("\ufeff") == text
+    assert decode_text(text.encode("cp932"), "cp932") == text
+    with pytest.raises(ImportFileError):
+        decode_text("髙橋".encode("utf-16"))
 
 
 def test_an_xlsx_reads_excel_dates_and_every_japanese_date_form(toyama):
