@@ -25,7 +25,9 @@ def world():
     first = factories.project(city, department, first_fiscal_year=2021)
     second = factories.project(city, department, first_fiscal_year=2021)
     hidden = factories.project(city, department, first_fiscal_year=2021, is_published=False)
+    veteran = factories.project(city, department, first_fiscal_year=2020)  # created last, started first
     groups = {
+        "veteran": factories.working_group(veteran, department, order=1, lead_department=department),
         "later": factories.working_group(later, department, order=1, lead_department=department),
         "first-2": factories.working_group(
             first, department, order=2, lead_department=department
@@ -34,7 +36,7 @@ def world():
         "second": factories.working_group(second, department, order=1, lead_department=department),
         "hidden": factories.working_group(hidden, department, order=1, lead_department=department),
     }
-    for project in (first, hidden):
+    for project in (first, hidden, veteran):
         project_year_save(project_year=ProjectYear(project=project, fiscal_year=2021, status="continuing"))
     return groups
 
@@ -48,7 +50,7 @@ def test_the_list_in_the_items_order_then_the_wgs_order_in_three_queries(world):
     with CaptureQueriesContext(connection) as queries:
         groups = selectors.working_groups_for_list(public=True)
     assert len(queries) == 3  # the WGs with their items and lead departments, departments, sessions
-    assert names(groups, world) == ["first-1", "first-2", "second", "later"]
+    assert names(groups, world) == ["veteran", "first-1", "first-2", "second", "later"]
     with CaptureQueriesContext(connection) as queries:  # what the list shows is already there
         for group in groups:
             (group.project.title, group.lead_department.name, list(group.departments.all()), list(group.sessions.all()))
@@ -81,10 +83,10 @@ def test_the_wgs_of_a_fiscal_year_with_their_sessions_up_to_its_end(world):
         sessions = {g.pk: [s.pk for s in g.sessions.all()] for g in groups}
     assert len(queries) == 4  # the WGs with items and lead departments, departments, proposers, sessions
     # the WGs of the items on the agenda of FY2021 (the unpublished one too, for logged-in users)
-    assert names(groups, world) == ["first-1", "first-2", "hidden"]
+    assert names(groups, world) == ["veteran", "first-1", "first-2", "hidden"]
     assert sessions[group.pk] == [held.pk, last_day.pk, planned.pk]
-    assert len(shown) == 3
-    assert names(selectors.working_groups_of_fiscal_year(2021, public=True), world) == ["first-1", "first-2"]
+    assert len(shown) == 4
+    assert names(selectors.working_groups_of_fiscal_year(2021, public=True), world) == ["veteran", "first-1", "first-2"]
 
 
 def test_recent_sessions_are_the_latest_held_ones_of_published_items(world):
