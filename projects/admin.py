@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from onechoice.admin_tools import ServiceAdmin, StackedInline, TabularInline
+from onechoice import permissions
+from onechoice.admin_tools import OrderedInlineMixin, ServiceAdmin, StackedInline, TabularInline
 from onechoice.importing import ImportExportAdminMixin
 
 from .models import (
@@ -18,6 +20,52 @@ from .models import (
     ProjectYear,
 )
 from .resources import IndicatorValueResource, MeasureResultResource, ProjectResource
+from .selectors import projects_marked_own, projects_of_divisions
+
+
+def own_division_ids(request) -> list[int]:
+    """The divisions of a division staff member (once per request); [] for other roles."""
+    if not hasattr(request, "_own_division_ids"):
+        is_division = permissions.role_of(request.user) == permissions.Role.DIVISION
+        request._own_division_ids = permissions.own_division_ids(request.user) if is_division else []
+    return request._own_division_ids
+
+
+class OwnItemsFilter(admin.SimpleListFilter):
+    """「自課の項目」 for division staff: the items of their divisions, chosen until they pick
+    「すべて」 (one click). Not offered to users without divisions (the secretariat)."""
+
+    title = _("担当")
+    parameter_name = "items"
+    OWN, ALL = "own", "all"
+
+    def lookups(self, request, model_admin):
+        if not own_division_ids(request):
+            return None
+        return [(self.OWN, _("自課の項目")), (self.ALL, _("すべて"))]
+
+    def value(self):
+        chosen = super().value()
+        return chosen if chosen in (self.OWN, self.ALL) else self.OWN
+
+    def queryset(self, request, queryset):
+        if self.value() == self.OWN:
+            return projects_of_divisions(queryset, division_ids=own_division_ids(request))
+        return queryset
+
+    def choices(self, changelist):
+        # No Django 「全て」 entry: 「すべて」 is a choice of its own, and the default (no
+        # parameter) is 「自課の項目」.
+        yield {
+            "selected": self.value() == self.OWN,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": _("自課の項目"),
+        }
+        yield {
+            "selected": self.value() == self.ALL,
+            "query_string": changelist.get_query_string({self.parameter_name: self.ALL}),
+            "display": _("すべて"),
+        }
 
 
 class ProjectYearInline(TabularInline):
@@ -26,7 +74,7 @@ class ProjectYearInline(TabularInline):
     show_change_link = True
 
 
-class MeasureInline(TabularInline):
+class MeasureInline(OrderedInlineMixin, TabularInline):
     model = Measure
     fields = ["order", "heading", "label", "title"]
 
@@ -47,13 +95,32 @@ class MilestoneInline(TabularInline):
 class ProjectAdmin(ImportExportAdminMixin, ServiceAdmin):
     resource_classes = [ProjectResource]
     list_display = ["title", "proposer_names", "department_names", "first_fiscal_year", "is_published"]
-    list_filter = ["first_fiscal_year", "years__fiscal_year", "years__status", "departments", "is_published"]
+    list_filter = [
+        OwnItemsFilter,
+        "first_fiscal_year",
+        "years__fiscal_year",
+        "years__status",
+        "departments",
+        "is_published",
+    ]
     search_fields = ["title"]
     autocomplete_fields = ["proposers", "targets", "departments", "divisions"]
     inlines = [ProjectYearInline, MeasureInline, IndicatorInline, MilestoneInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("proposers", "departments")
+        queryset = super().get_queryset(request).prefetch_related("proposers", "departments")
+        if own_division_ids(request):
+            queryset = projects_marked_own(queryset, division_ids=own_division_ids(request))
+        return queryset
+
+    def get_list_display(self, request):
+        # Division staff see which items are theirs (「自課」) in a column of its own.
+        first, *rest = super().get_list_display(request)
+        return [first, "own_mark", *rest] if own_division_ids(request) else [first, *rest]
+
+    @admin.display(description=_("自課"), ordering="is_own")
+    def own_mark(self, obj):
+        return format_html('<strong class="own-item">{}</strong>', _("自課")) if getattr(obj, "is_own", False) else ""
 
     @admin.display(description=_("提案市町村"))
     def proposer_names(self, obj):
@@ -165,11 +232,19 @@ class IndicatorAdmin(ServiceAdmin):
 @admin.register(IndicatorValue)
 class IndicatorValueAdmin(ImportExportAdminMixin, ServiceAdmin):
     resource_classes = [IndicatorValueResource]
-    list_display = ["indicator", "period_label", "value", "rank"]
+    list_display = ["indicator", "period", "value_with_unit", "rank"]
     list_select_related = ["indicator"]
     list_filter = ["indicator__project"]
     search_fields = ["indicator__name"]
     autocomplete_fields = ["indicator"]
+
+    @admin.display(description=_("時点・年度"))
+    def period(self, obj):
+        return obj.period_label
+
+    @admin.display(description=_("値"), ordering="value")
+    def value_with_unit(self, obj):
+        return f"{obj.value_label}{obj.indicator.unit}"  # 23.5%, as the sheet and the page print it
 
 
 @admin.register(Milestone)

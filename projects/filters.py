@@ -40,7 +40,13 @@ class ProjectFilter(django_filters.FilterSet):
     sort = django_filters.OrderingFilter(
         label=_("並び順"),
         fields=(("first_fiscal_year", "first_fiscal_year"), ("title", "title")),
-        field_labels={"first_fiscal_year": _("開始年度"), "title": _("連携項目名")},
+        # Each direction named in Japanese (django-filter's own is 「開始年度 (descending)」).
+        choices=[
+            ("first_fiscal_year", _("開始年度（古い順）")),
+            ("-first_fiscal_year", _("開始年度（新しい順）")),
+            ("title", _("連携項目名順")),
+            ("-title", _("連携項目名の逆順")),
+        ],
         empty_label=_("標準（開始年度順）"),
     )
 

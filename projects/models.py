@@ -1,5 +1,7 @@
 """Collaboration items (連携推進項目) and everything recorded about them per fiscal year."""
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -240,6 +242,15 @@ class Indicator(models.Model):
         return sorted(self.values.all(), key=lambda v: v.as_of)
 
 
+def format_number(value: Decimal | int | str) -> str:
+    """An indicator's value as every screen and sheet prints it: no trailing zeros, digits
+    grouped — 22.70 → 22.7, 100.00 → 100, 3811.00 → 3,811, 0.05 → 0.05."""
+    value = Decimal(value)
+    exponent = value.normalize().as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return f"{value:,.{places}f}"
+
+
 class IndicatorValue(models.Model):
     """One reading of an indicator, at a date (R4.1.1時点) or for a fiscal year (R5)."""
 
@@ -272,7 +283,12 @@ class IndicatorValue(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.period_label} {self.value}"
+        return f"{self.period_label} {self.value_label}"
+
+    @property
+    def value_label(self) -> str:
+        """22.7 (not 22.70), without the unit."""
+        return format_number(self.value)
 
     @property
     def as_of(self):

@@ -4,7 +4,9 @@ app (``portal.selectors``), which may read every app."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from collections.abc import Collection
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from .models import Highlight, Indicator, MeasureResult, Project, ProjectYear
 
@@ -12,6 +14,23 @@ from .models import Highlight, Indicator, MeasureResult, Project, ProjectYear
 def projects_visible(*, public: bool) -> QuerySet[Project]:
     """Every item for logged-in users; the published ones for the public."""
     return Project.objects.visible(public=public)
+
+
+def _of_divisions(division_ids: Collection[int]) -> Exists:
+    return Exists(
+        Project.divisions.through.objects.filter(project_id=OuterRef("pk"), division_id__in=list(division_ids))
+    )
+
+
+def projects_marked_own(queryset: QuerySet[Project], *, division_ids: Collection[int]) -> QuerySet[Project]:
+    """``queryset`` with ``is_own`` on each item: one of ``division_ids`` is among its 県担当課
+    (a subquery of the same query: no query per row)."""
+    return queryset.annotate(is_own=_of_divisions(division_ids))
+
+
+def projects_of_divisions(queryset: QuerySet[Project], *, division_ids: Collection[int]) -> QuerySet[Project]:
+    """The items of ``queryset`` that one of ``division_ids`` is responsible for (each once)."""
+    return queryset.filter(_of_divisions(division_ids))
 
 
 def fiscal_years_of(project_pk: int, *, public: bool) -> list[int]:

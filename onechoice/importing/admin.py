@@ -1,13 +1,19 @@
 """The admin screens: django-import-export's, with this package's formats, form and rules, and
 a confirmation that imports once (see ``previews``)."""
 
+import re
+from urllib.parse import quote
+
 from django import forms as django_forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -27,6 +33,20 @@ from .files import (
     decode_text,
     limit,
 )
+
+
+def _file_name_part(text: str) -> str:
+    """``text`` safe in a file name on Windows and macOS alike (no path separators, no
+    characters Explorer refuses, no control characters)."""
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f]', "_", str(text)).strip()
+
+
+def attachment_disposition(filename: str, ascii_filename: str) -> str:
+    """``Content-Disposition`` of a download named ``filename`` (Japanese: RFC 5987's
+    ``filename*``) with ``ascii_filename`` for clients that read only ``filename``.
+    (Django's ``content_disposition_header`` sends one or the other, never both.)"""
+    ascii_filename = ascii_filename.replace("\\", "_").replace('"', "_")
+    return f"attachment; filename*=UTF-8''{quote(filename, safe='')}; filename=\"{ascii_filename}\""
 
 
 class ImportForm(ie_forms.ImportForm):
@@ -167,9 +187,65 @@ class ImportExportAdminMixin(ImportExportMixin):
         else:
             form.add_error("import_file", _("ファイルを読めません。形式（csv / xlsx）が合っているか確認してください。"))
 
+    # -- export: files named in Japanese by what they hold
+
+    def export_subject(self, request) -> str:
+        """What the export is limited to, first in its file name (令和3年度第4回本部会議 when the
+        list is filtered to one meeting); '' for the whole list. An admin overrides it,
+        typically with ``filtered_object``."""
+        return ""
+
+    def filtered_object(self, request, field_name: str) -> models.Model | None:
+        """The record the change list is filtered to by its foreign key ``field_name``
+        (``?meeting__id__exact=12``, as the export link carries the list's filters), or None."""
+        related = self.model._meta.get_field(field_name).related_model
+        for key in (f"{field_name}__id__exact", f"{field_name}__exact", f"{field_name}__pk__exact", field_name):
+            value = request.GET.get(key)
+            if value:
+                try:
+                    return related._default_manager.filter(pk=value).first()
+                except (ValueError, TypeError, ValidationError):  # ?meeting__id__exact=abc
+                    return None
+        return None
+
     def get_export_filename(self, request, queryset, file_format):
-        name = super().get_export_filename(request, queryset, file_format)
-        return name.replace(".csv", "-cp932.csv") if isinstance(file_format, ExportCSVCP932) else name
+        """令和3年度第4回本部会議_出席者_2026-12-03.csv: what the file holds and the day (Japan's)
+        it was taken; 出席者_2026-12-03_シフトJIS.csv for the CP932 CSV. The ASCII name for
+        older clients is ``get_export_ascii_filename``."""
+        cp932 = "_シフトJIS" if isinstance(file_format, ExportCSVCP932) else ""
+        parts = [self.export_subject(request), self.model._meta.verbose_name_plural, timezone.localdate().isoformat()]
+        stem = "_".join(_file_name_part(part) for part in parts if _file_name_part(part))
+        return f"{stem}{cp932}.{file_format.get_extension()}"
+
+    def get_export_ascii_filename(self, request, queryset, file_format) -> str:
+        """Attendance-2026-12-03.csv (-cp932.csv for the CP932 CSV), for clients that do not
+        read RFC 5987 names."""
+        cp932 = "-cp932" if isinstance(file_format, ExportCSVCP932) else ""
+        return f"{self.model.__name__}-{timezone.localdate().isoformat()}{cp932}.{file_format.get_extension()}"
+
+    def export_action(self, request):
+        # The export takes the list's filters from its URL; one the list cannot apply
+        # (?meeting__id__exact=abc) sends the user back to the list instead of failing.
+        try:
+            return super().export_action(request)
+        except IncorrectLookupParameters:
+            messages.error(
+                request,
+                _("絞り込みの条件が正しくないため書き出せませんでした。一覧で絞り込み直してください。"),
+            )
+            app_label, model_name = self.get_model_info()
+            changelist = reverse(f"admin:{app_label}_{model_name}_changelist", current_app=self.admin_site.name)
+            return HttpResponseRedirect(changelist)
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        # django-import-export writes ``filename="…"`` as it is, which a Japanese name cannot
+        # be (Django would MIME-encode it and browsers would save 「=_utf-8_b_…」).
+        response = super()._do_file_export(file_format, request, queryset, export_form=export_form)
+        response["Content-Disposition"] = attachment_disposition(
+            self.get_export_filename(request, queryset, file_format),
+            self.get_export_ascii_filename(request, queryset, file_format),
+        )
+        return response
 
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():

@@ -11,6 +11,7 @@ also drawn on the item's HTML page), ``sheets`` (progress sheets and the progres
 keeps working.
 """
 
+from ..models import format_number  # how values print, on the sheet, its charts and the item's page
 from .charts import (
     CHART_HEIGHT,
     CHART_WIDTH,
@@ -19,7 +20,6 @@ from .charts import (
     IndicatorView,
     Reading,
     bar_chart,
-    format_number,
     indicators_of,
 )
 from .outline import Line, text_lines

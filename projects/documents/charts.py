@@ -16,14 +16,6 @@ from ..models import Indicator, IndicatorValue, ProjectYear
 # Indicator charts ------------------------------------------------------------------------
 
 
-def format_number(value: Decimal) -> str:
-    """22.70 → 22.7, 3811.00 → 3,811, 164959 → 164,959."""
-    value = Decimal(value)
-    exponent = value.normalize().as_tuple().exponent
-    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    return f"{value:,.{places}f}"
-
-
 @dataclass(frozen=True)
 class Reading:
     period: str  # R3.1.1時点, R2
@@ -91,7 +83,7 @@ def bar_chart(values: list[IndicatorValue], unit: str) -> Chart:
                 height=round(height, 2),
                 centre=round(centre, 2),
                 value_y=round(chart.baseline - height - 3, 2),
-                value=format_number(reading.value) + unit,
+                value=reading.value_label + unit,
                 period=reading.period_label,
                 last=i == len(values) - 1,
             )
@@ -119,7 +111,7 @@ class IndicatorView:
 def _reading(value: IndicatorValue, unit: str) -> Reading:
     return Reading(
         period=value.period_label,
-        value=format_number(value.value) + unit,
+        value=value.value_label + unit,
         rank=f"全国{value.rank}位" if value.rank else "",
         note=value.note,
     )

@@ -69,6 +69,11 @@ def _achievement_label(value: str) -> str:
     return str(Achievement(value).label) if value in Achievement.values else ""
 
 
+def _grade_text(value: str) -> str:
+    """順調に進んでおり… (a grade's label without its letter)."""
+    return str(Grade(value).label).split(" ", 1)[1] if value in Grade.values else ""
+
+
 def results_table(year: ProjectYear) -> ResultsTable:
     results = list(year.measure_results.all())
     notes = {r.follow_up for r in results if r.follow_up}
@@ -155,6 +160,9 @@ class Sheet:
     table: ResultsTable
     highlights: list[HighlightView]
     indicators: list[IndicatorView]
+    grade: str = ""  # the year's 評価 (A/B/C) as entered on its record, as the item's page shows it
+    grade_text: str = ""  # … what the letter means
+    achievement: str = ""  # the year's 達成状況: ○概ね達成 / △達成できず
 
     @property
     def fiscal_year(self) -> int:
@@ -177,12 +185,15 @@ def build_sheet(year: ProjectYear) -> Sheet:
             for h in year.highlights.all()
         ],
         indicators=indicators_of(year),
+        grade=_grade_letter(year.grade),
+        grade_text=_grade_text(year.grade),
+        achievement=_achievement_label(year.achievement),
     )
 
 
 def _grade_legend() -> list[tuple[str, str]]:
     """A：順調に進んでおり… (the labels without their letter)."""
-    return [(grade.value, str(grade.label).split(" ", 1)[1]) for grade in Grade]
+    return [(grade.value, _grade_text(grade.value)) for grade in Grade]
 
 
 def _safe_filename(text: str) -> str:

@@ -283,7 +283,7 @@ def test_division_staff_cannot_add_a_session_to_another_divisions_wg(division_cl
     refused = division_client.post(
         reverse("admin:workgroups_workinggroupsession_add"), form | {"working_group": others.pk}
     )
-    assert refused.status_code == 200 and "正しく選択してください" in refused.text
+    assert refused.status_code == 200 and "この WG は自課の連携推進項目のものではないため選べません。" in refused.text
     assert WorkingGroupSession.objects.count() == before
     accepted = division_client.post(
         reverse("admin:workgroups_workinggroupsession_add"), form | {"working_group": own.pk}
