@@ -51,6 +51,88 @@ class ServiceModelForm(concurrency.VersionTokenFormMixin, forms.ModelForm):
                 self.add_error(field if field in self.fields else None, messages)
 
 
+def _add_error(form, error: ValidationError) -> None:
+    """``error`` (by field, or not) on ``form``: on the fields the form shows, else above the row."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+class _SaveRefused(ValidationError):
+    """A service refused a save the forms had passed: ``refusals`` lists (formset prefix —
+    ``None`` for the main form —, row index — ``None`` for above the rows —, the error). A
+    ``ValidationError`` still, for callers other than the change view."""
+
+    def __init__(self, refusals: list[tuple[str | None, int | None, ValidationError]]):
+        super().__init__([message for _where, _index, error in refusals for message in error.messages])
+        self.refusals = refusals
+
+    def for_prefix(self, prefix: str | None) -> list[tuple[int | None, ValidationError]]:
+        return [(index, error) for where, index, error in self.refusals if where == prefix]
+
+
+class _RefusedSaveFormMixin:
+    """The main form of a post whose save a service refused: shows the refusal."""
+
+    refused: list = []
+
+    def _post_clean(self):
+        super()._post_clean()
+        for _index, error in self.refused:
+            _add_error(self, error)
+
+
+class RowsSavedTogetherFormSetMixin:
+    """For a model formset whose rows ``ServiceAdmin`` saves together
+    (``services.records_save_reordered``): the rows may trade numbers held unique — swap two
+    agenda items' 順序, rotate three attendees' 席次 — in one post. Uniqueness is checked
+    against the state after the save, among the rows and against stored records the formset
+    does not show, and a clash is reported in Japanese on the number field of each row
+    concerned (Django's own check reports it above the rows). ``refused_save`` holds what a
+    service refused in an earlier try of the same post (``ServiceAdmin.changeform_view``)."""
+
+    refused_save: _SaveRefused | None = None
+
+    def validate_unique(self):
+        forms = [form for form in self.forms if form.is_valid() and form not in self.deleted_forms]
+        numbered = {f.name for fields, _constraint in services.unique_sets(self.model) for f in fields}
+        if any(form.instance.pk is None or numbered & set(form.changed_data) for form in forms):
+            fk = getattr(self, "fk", None)
+            problems = services.records_unique_problems(
+                [form.instance for form in forms],
+                deleted=[form.instance for form in self.deleted_forms if form.instance.pk is not None],
+                shared=[fk.name] if fk is not None else [],
+            )
+            for form, errors in zip(forms, problems, strict=True):
+                for field, messages in errors.items():
+                    form.add_error(field if field in form.fields else None, messages)
+        super().validate_unique()  # the rest (unique_for_date), among the rows still valid
+
+    def clean(self):
+        super().clean()
+        above = []
+        for index, error in self.refused_save.for_prefix(self.prefix) if self.refused_save else ():
+            if index is None or index >= len(self.forms):
+                above.append(error)
+            else:
+                _add_error(self.forms[index], error)
+        if above:
+            raise ValidationError(above)
+
+
+def _queued_messages(request) -> list:
+    return list(getattr(getattr(request, "_messages", None), "_queued_messages", ()))
+
+
+def _restore_messages(request, queued: list) -> None:
+    # A refused try's messages (「…を消去しました」) tell of a change that was rolled back.
+    storage = getattr(request, "_messages", None)
+    if hasattr(storage, "_queued_messages"):
+        storage._queued_messages[:] = queued
+
+
 class ServiceAdmin(SimpleHistoryAdmin):
     """Saves through the services (``onechoice.services.record_write``: the model's named
     service, else ``record_save``), so the admin and
@@ -93,16 +175,42 @@ class ServiceAdmin(SimpleHistoryAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         if getattr(request, "_revert_form", False) and issubclass(form, concurrency.VersionTokenFormMixin):
             form = type(form.__name__, (form,), {"version_token_strict": True})
+        refused = getattr(request, "_refused_save", None)
+        if refused is not None:
+            form = type(form.__name__, (_RefusedSaveFormMixin, form), {"refused": refused.for_prefix(None)})
         return form
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # A save that a service refuses after the forms passed (a rule only the service sees, a
+        # record changed meanwhile) never answers 500: the try is rolled back (the view's
+        # transaction) and the same post is shown again, with the refusal on its form or row.
+        if request.method != "POST" or hasattr(request, "_refused_save"):
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        queued = _queued_messages(request)
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as refused:
+            _restore_messages(request, queued)
+            request._refused_save = (
+                refused if isinstance(refused, _SaveRefused) else _SaveRefused([(None, None, refused)])
+            )
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_fieldsets(self, request, obj=None):
         return _with_token_field(super().get_fieldsets(request, obj))
 
     def get_formsets_with_inlines(self, request, obj=None):
-        # A stale row marked for deletion is refused by its formset (onechoice.concurrency).
+        # A stale row marked for deletion is refused by its formset (onechoice.concurrency);
+        # rows are checked and saved together, so that they may trade numbers.
+        refused = getattr(request, "_refused_save", None)
         for formset, inline in super().get_formsets_with_inlines(request, obj):
-            if not issubclass(formset, concurrency.VersionTokenFormSetMixin):
-                formset = type(formset.__name__, (concurrency.VersionTokenFormSetMixin, formset), {})
+            mixins = [
+                mixin
+                for mixin in (RowsSavedTogetherFormSetMixin, concurrency.VersionTokenFormSetMixin)
+                if not issubclass(formset, mixin)
+            ]
+            if mixins or refused is not None:
+                formset = type(formset.__name__, (*mixins, formset), {"refused_save": refused})
             yield formset, inline
 
     def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
@@ -120,7 +228,10 @@ class ServiceAdmin(SimpleHistoryAdmin):
         return formfield
 
     def save_model(self, request, obj, form, change):
-        services.record_write(obj, m2m=_m2m_values(form))
+        try:
+            services.record_write(obj, m2m=_m2m_values(form))
+        except ValidationError as error:
+            raise _SaveRefused([(None, None, error)]) from error
 
     def save_related(self, request, form, formsets, change):
         # The form's many-to-many values were set by save_model, through the service.
@@ -128,12 +239,16 @@ class ServiceAdmin(SimpleHistoryAdmin):
             self.save_formset(request, form, formset, change=change)
 
     def save_formset(self, request, form, formset, change):
-        # Mirrors BaseModelFormSet.save(), with each row going through the service.
+        # Mirrors BaseModelFormSet.save(), with each row going through its service — all rows
+        # as one change, so that they may trade numbers held unique (records_save_reordered).
         instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            services.record_delete(obj)
-        for obj in instances:
-            services.record_write(obj)
+        try:
+            services.records_save_reordered(instances, deleted=formset.deleted_objects)
+        except services.RecordsInvalid as refused:
+            rows = {id(row.instance): index for index, row in enumerate(formset.forms)}
+            raise _SaveRefused(
+                [(formset.prefix, rows.get(id(obj)), error) for obj, error in refused.problems]
+            ) from refused
         formset.save_m2m()
 
     def delete_model(self, request, obj):
@@ -200,6 +315,30 @@ class ParentLimitedChoicesMixin:
             parent_pk = getattr(request, "_inline_parent_pk", None)
             kwargs["queryset"] = related.filter(**{path: parent_pk}) if parent_pk else related.none()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class OrderedInlineMixin:
+    """A tabular inline whose rows carry a number held unique (順序, 番号, 席次, 並び順) that
+    the user puts in order: drag a row by its handle, or move it with its 「上へ」「下へ」
+    buttons, and the numbers are rewritten (static/admin/js/ordering.js). The number inputs
+    stay, so that without JavaScript any permutation typed by hand saves too (the rows are
+    saved together, ``RowsSavedTogetherFormSetMixin``).
+
+    ``order_field``: the number; ``order_within``: a field whose rows are numbered among
+    themselves (a handout's 種別, a seat's 位置) and are reordered only among themselves."""
+
+    order_field = "order"
+    order_within: str | None = None
+
+    @property
+    def media(self):
+        return super().media + forms.Media(js=["admin/js/ordering.js"])
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and db_field.name == self.order_field:
+            formfield.widget.attrs["data-ordering"] = self.order_within or ""
+        return formfield
 
 
 class TabularInline(ParentScopedInlineMixin, ParentLimitedChoicesMixin, CachedChoicesMixin, admin.TabularInline):
