@@ -12,6 +12,14 @@ by the same engine, ``packet_placeholder.html``), under its own bookmark and sta
 are refused at upload for what would fail here (``onechoice.uploads``); the placeholder is for
 files stored before those checks, or broken since.
 
+Every page carries its number, and a handout's page its stamp, where a reader looks: the
+overlay is drawn in the page's visible box (crop box) as the page is shown (``/Rotate``). The
+meeting's own and generated documents are rendered for the packet without their own 「1 / 1」
+footer (``in_packet``), so each page has one number. An uploaded page whose content reaches the
+stamp's corner or the number's place at the foot is moved, or scaled when it must, into the
+part of the page they leave free (``_fitting``); what a page paints is read from its content
+streams within a budget, and a page not read is fitted as if it were full.
+
 The packet is the one document that composes several apps: it binds the items' and the WGs'
 documents, so ``meetings`` sits above ``projects`` and ``workgroups`` (neither imports it).
 """
@@ -35,12 +43,25 @@ from projects import documents as project_documents
 from workgroups import documents as workgroup_documents
 
 from . import documents
+from . import packet_pages as pages
 from .models import GeneratedDocument, Handout, HandoutKind, Meeting
 
 logger = logging.getLogger(__name__)
 
 OVERLAY_TEMPLATE = "meetings/pdf/packet_overlay.html"
 PLACEHOLDER_TEMPLATE = "meetings/pdf/packet_placeholder.html"
+
+MM = 72 / 25.4
+# What the overlay (packet_overlay.html) covers, with a clearance, in points of the page as
+# shown: the stamp's corner (width from the right edge, height from the top edge; 参考資料10 is
+# its widest) and the number's place at the foot (width centred, height from the bottom edge).
+STAMP_AREA = (46 * MM, 17 * MM)
+NUMBER_AREA = (40 * MM, 12 * MM)
+# Bytes of page content read per packet to find what uploaded pages paint (about 1 s a MB on
+# this kind of machine); an upload whose pages do not fit in what is left is not read, and
+# its pages are fitted as if their content filled them.
+FIT_BUDGET = 1_000_000
+LAYOUT = 2  # how pages are bound, stamped and fitted (part of the packet's cache key): bump on change
 
 
 @dataclass
@@ -130,7 +151,8 @@ def _overlay_source() -> str:
 
 
 def _overlay(page_sizes: list[tuple[float, float]], stamps: list[str]) -> bytes:
-    """One transparent page per packet page, with its stamp and its number."""
+    """One transparent page per packet page, of its size as shown, with its stamp and its
+    number."""
     sizes = sorted(set(page_sizes))
     html = render_to_string(
         OVERLAY_TEMPLATE,
@@ -209,19 +231,32 @@ def _assemble(parts: list[PacketPart], left_out: set[int], *, title: str) -> byt
             raise _PartFailed(index) from error
         stamps += [part.stamp] * count
         owners += [index] * count
-    sizes = []
-    for page, owner in zip(writer.pages, owners, strict=True):
+    sizes, views, fits = [], [], []
+    budget = pages.Budget(FIT_BUDGET)
+    read: dict[int, bool] = {}  # whether an upload's pages are read, all or none of them
+    for page, owner, stamp in zip(writer.pages, owners, stamps, strict=True):
         try:
-            size = (round(float(page.mediabox.width), 2), round(float(page.mediabox.height), 2))
+            view = pages.view(page)
+            size = (round(view.width, 2), round(view.height, 2))
             if not all(0 < side <= uploads.MAX_PAGE_SIDE for side in size):
                 raise ValueError(f"page size {size}")
+            # Our own documents leave the stamp and the number room (tested); uploads may not.
+            if parts[owner].uploaded and owner not in left_out:
+                if owner not in read:
+                    own = [p for p, o in zip(writer.pages, owners, strict=True) if o == owner]
+                    read[owner] = sum(pages.stored_length(p) for p in own) <= budget.left
+                painted = pages.painted(page, budget) if read[owner] else None
+                fits.append(_fitting(view, bool(stamp), painted))
+            else:
+                fits.append(None)
         except Exception as error:
             raise _PartFailed(owner) from error
         sizes.append(size)
+        views.append(view)
     overlay = PdfReader(io.BytesIO(_overlay(sizes, stamps)))
-    for page, stamp_page, owner in zip(writer.pages, overlay.pages, owners, strict=True):
+    for page, stamp_page, owner, view, fit in zip(writer.pages, overlay.pages, owners, views, fits, strict=True):
         try:
-            _stamp(writer, page, stamp_page)
+            _stamp(writer, page, stamp_page, view=view.matrix, fit=fit)
         except Exception as error:
             raise _PartFailed(owner) from error
     writer.add_metadata({"/Title": title, "/Author": "富山県 ワンチームとやま推進室"})
@@ -234,9 +269,29 @@ def _assemble(parts: list[PacketPart], left_out: set[int], *, title: str) -> byt
     return out.getvalue()
 
 
-def _stamp(writer: PdfWriter, page: PageObject, stamp_page: PageObject) -> None:
+def _fitting(view: pages.View, stamped: bool, painted: pages.Box | None) -> pages.Matrix | None:
+    """How an uploaded page's content is moved clear of the stamp's corner (if ``stamped``)
+    and the number's place: into the band across the page that they leave free."""
+    w, h = view.width, view.height
+    reserved = [((w - NUMBER_AREA[0]) / 2, 0, (w + NUMBER_AREA[0]) / 2, NUMBER_AREA[1])]
+    if stamped:
+        reserved.append((w - STAMP_AREA[0], h - STAMP_AREA[1], w, h))
+    free = (0, NUMBER_AREA[1], w, h - (STAMP_AREA[1] if stamped else 0))
+    return pages.fitting(view, painted, reserved=reserved, free=free)
+
+
+def _stamp(
+    writer: PdfWriter,
+    page: PageObject,
+    stamp_page: PageObject,
+    *,
+    view: pages.Matrix = pages.IDENTITY,
+    fit: pages.Matrix | None = None,
+) -> None:
     """Lay ``stamp_page`` (the overlay's page: stamp and number) over ``page`` as a form
-    XObject drawn after the page's own content, which is kept as it is, compressed.
+    XObject drawn after the page's own content, which is kept as it is, compressed. ``view``
+    puts the overlay on the page as shown (crop box, rotation); ``fit`` moves the page's own
+    content clear of it (``_fitting``).
 
     pypdf's ``merge_page`` decompresses each page's content to wrap it, and the packet is
     then written with it uncompressed: a 300-page handout of drawings (100 MB of page content
@@ -276,9 +331,11 @@ def _stamp(writer: PdfWriter, page: PageObject, stamp_page: PageObject) -> None:
         streams = list(contents)
     else:
         streams = [page.raw_get("/Contents")] if contents is not None else []
+    if fit is not None:
+        pages.moved_annotations(page, fit)
     begin, end = DecodedStreamObject(), DecodedStreamObject()
-    begin.set_data(b"q\n")
-    end.set_data(f"\nQ\nq {name} Do Q\n".encode())
+    begin.set_data(b"q\n" if fit is None else f"q {pages.cm(fit)}\n".encode())
+    end.set_data(f"\nQ\nq {pages.cm(view) if view != pages.IDENTITY else ''}{name} Do Q\n".encode())
     page[NameObject("/Contents")] = ArrayObject([writer._add_object(begin), *streams, writer._add_object(end)])
 
 
@@ -298,9 +355,10 @@ def _unwritable(parts: list[PacketPart], left_out: set[int]) -> int:
 
 def packet_pdf(meeting: Meeting, *, public: bool = False) -> PDFDocument:
     parts = packet_parts(meeting, public=public)
-    # The overlay's layout is part of the key: a fixed stamp or number position must not be
-    # hidden behind packets cached before the fix.
-    key = fingerprint("packet", _overlay_source(), *(f"{p.title}\0{p.stamp}\0{p.key}" for p in parts))
+    # The overlay's layout and how pages are fitted are part of the key: a fixed stamp or
+    # number position must not be hidden behind packets cached before the fix.
+    layout = repr((LAYOUT, STAMP_AREA, NUMBER_AREA, FIT_BUDGET))
+    key = fingerprint("packet", _overlay_source(), layout, *(f"{p.title}\0{p.stamp}\0{p.key}" for p in parts))
     label = f"{jpdates.fiscal_year_label(meeting.fiscal_year)}{meeting.name}"
     content = cached_pdf(key, lambda: assemble(parts, title=f"{label} 会議資料"))
     names = documents._names(meeting, "会議資料一式", "packet")

@@ -2,6 +2,7 @@
 ``onechoice.importing``)."""
 
 from django.utils.translation import gettext_lazy as _
+from import_export.fields import Field
 
 from onechoice import jpdates
 from onechoice.importing import (
@@ -12,6 +13,7 @@ from onechoice.importing import (
     LookupWidget,
     NaturalKeyResource,
     OrganizationWidget,
+    TextWidget,
     index,
     model_field,
     related_field,
@@ -64,7 +66,9 @@ class MeetingWidget(LookupWidget):
 
 class AttendanceResource(NaturalKeyResource):
     """年度・回・会議種別・席次・区分・団体・役職・氏名・出欠・代理者; an attendee is found by
-    meeting and 席次, so a list can be re-imported after corrections."""
+    meeting and 席次, so a list can be re-imported after corrections. The export ends with the
+    row as the attendee list prints it (名簿の役職・名簿の氏名: 富山市長 / 副市長 山田 太郎（代理）),
+    which import ignores."""
 
     fiscal_year = related_field("meeting__fiscal_year", YEAR, FiscalYearWidget())
     meeting = model_field(Attendance, "meeting", widget=MeetingWidget(), column=NUMBER)
@@ -77,6 +81,8 @@ class AttendanceResource(NaturalKeyResource):
     status = model_field(Attendance, "status")
     proxy_title = model_field(Attendance, "proxy_title")
     proxy_name = model_field(Attendance, "proxy_name")
+    listed_office = Field(attribute="office", column_name="名簿の役職", widget=TextWidget(), readonly=True)
+    listed_name = Field(attribute="present_name", column_name="名簿の氏名", widget=TextWidget(), readonly=True)
 
     natural_key = ("meeting", "protocol_order")
     key_columns = (YEAR, NUMBER, KIND, "席次")
@@ -99,4 +105,13 @@ class AttendanceResource(NaturalKeyResource):
             "status",
             "proxy_title",
             "proxy_name",
+            "listed_office",
+            "listed_name",
         )
+
+    export_only = ("listed_office", "listed_name")
+
+    def get_import_fields(self):
+        # What the attendee list prints is worked out from the columns before it, never read back.
+        skipped = [self.fields[name] for name in self.export_only]
+        return [f for f in super().get_import_fields() if not any(f is s for s in skipped)]

@@ -60,38 +60,25 @@ class PlacedSeat:
 
     @property
     def title(self) -> str:
-        """The title of the person in the seat: the proxy's own title for a proxy."""
-        return self.attendance.proxy_title if self.is_proxy else self.attendance.title
+        """The card's title line: the office, 富山市長 — also when a deputy sits for the mayor
+        (``Attendance.office``)."""
+        return self.attendance.office
 
     @property
     def name(self) -> str:
-        return self.attendance.proxy_name if self.is_proxy else self.attendance.name
-
-    @property
-    def represented_title(self) -> str:
-        """富山市長 when a deputy mayor attends for the mayor; empty otherwise."""
-        return self.attendance.title if self.is_proxy else ""
-
-    @property
-    def label(self) -> str:
-        """The card as one line of text: 富山市長（代理）副市長 山田 太郎."""
-        if self.is_proxy:
-            return f"{self.represented_title}（代理）{self.title} {self.name}"
-        return f"{self.title} {self.name}" + ("（WEB）" if self.is_online else "")
-
-    @property
-    def title_head(self) -> str:
-        """The title line in three parts, the middle one printed small:
-        富山市長 /（代理）/ 副市長, or 富山市長 /（WEB）/ ''."""
-        return self.represented_title if self.is_proxy else self.title
+        """The card's name line: who sits there, 藤井 裕久 or 副市長 山田 太郎（代理）
+        (``Attendance.present_name``)."""
+        return self.attendance.present_name
 
     @property
     def title_mark(self) -> str:
-        return "（代理）" if self.is_proxy else "（WEB）" if self.is_online else ""
+        """Printed small after the title: （WEB） for a WEB attendee."""
+        return "（WEB）" if self.is_online else ""
 
     @property
-    def title_tail(self) -> str:
-        return self.title if self.is_proxy else ""
+    def label(self) -> str:
+        """The card as one line of text: 富山市長 副市長 山田 太郎（代理）, 射水市長（WEB） 夏野 元志."""
+        return f"{self.title}{self.title_mark} {self.name}"
 
     @property
     def box_style(self) -> str:

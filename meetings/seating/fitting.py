@@ -27,9 +27,7 @@ def _ems(text: str) -> float:
 
 
 def _title_ems(seat: PlacedSeat) -> float:
-    if seat.is_proxy:  # 富山市長（代理）副市長, the mark at 80 %
-        return _ems(seat.represented_title) + 0.8 * _ems("（代理）") + _ems(seat.title)
-    return _ems(seat.title) + (0.8 * _ems("（WEB）") if seat.is_online else 0.0)
+    return _ems(seat.title) + 0.8 * _ems(seat.title_mark)  # 射水市長（WEB）, the mark at 80 %
 
 
 def _fit(ems: float, width: float, base: float, floor: float) -> float:
@@ -45,16 +43,24 @@ def _dress_inline(
     seat: PlacedSeat, title_pt: float, name_pt: float, name_width: float, padding: float = 1.5
 ) -> PlacedSeat:
     """A one-line card: the name in a column of ``name_width`` mm on the right, the title
-    shrunk to fit what is left."""
-    title_width = seat.width - 2 * padding - name_width - 1.5
+    shrunk to fit what is left. A name longer than the column (a deputy's 副市長 山田 太郎
+    （代理）) starts further left, in what its title leaves free, rather than shrink to a
+    size nobody reads."""
+    inner = seat.width - 2 * padding - 1.5
     name_pt = min(name_pt, (seat.height - 1.2) / PT)
+    title_pt = min(title_pt, name_pt)
+    title_width = inner - name_width
+    name_needs = _ems(seat.name) * name_pt * PT
+    if name_needs > name_width:
+        title_needs = _title_ems(seat) * title_pt * PT + 1.0
+        title_width = min(title_width, max(title_needs, inner - name_needs))
     return replace(
         seat,
         inline=True,
         title_width=round(title_width, 2),
         padding_top=0.0,
-        title_pt=_fit(_title_ems(seat), title_width, min(title_pt, name_pt), 4.2),
-        name_pt=_fit(_ems(seat.name), name_width, name_pt, 5.0),
+        title_pt=_fit(_title_ems(seat), title_width, title_pt, 4.2),
+        name_pt=_fit(_ems(seat.name), inner - title_width, name_pt, 5.0),
     )
 
 
@@ -82,7 +88,8 @@ def _dress_all(seats: list[PlacedSeat], *, inline_sides: bool = False) -> list[P
     sizes = {SeatSide.HEAD: (9.0, 13.0), SeatSide.BACK: (7.5, 10.5)}
     long_sides = (SeatSide.LEFT, SeatSide.RIGHT)
     if inline_sides:
-        names = [_ems(s.name) for s in seats if s.side in long_sides] or [0.0]
+        # The column fits the people's names; a deputy's longer line takes room of its own.
+        names = [_ems(s.name) for s in seats if s.side in long_sides and not s.is_proxy] or [0.0]
         name_width = min(26.0, max(15.0, max(names) * SIDE_NAME_PT * PT + 0.5))
     return [
         _dress_inline(s, SIDE_TITLE_PT, SIDE_NAME_PT, name_width)

@@ -128,8 +128,8 @@ def test_export_then_import_changes_nothing(toyama, file_format, name):
 def test_the_export_names_meetings_and_organisations_not_ids(toyama):
     text = export_file(AttendanceResource(), file_format=ExportCSV).decode("utf-8-sig")
     lines = text.splitlines()
-    assert lines[0] == "年度,回,会議種別,席次,区分,団体,役職,氏名,出欠,代理者の役職,代理者の氏名"
-    assert lines[1] == "2021,4,本部会議,1,市町村等,富山市,富山市長,藤井 裕久,出席,,"
+    assert lines[0] == "年度,回,会議種別,席次,区分,団体,役職,氏名,出欠,代理者の役職,代理者の氏名,名簿の役職,名簿の氏名"
+    assert lines[1] == "2021,4,本部会議,1,市町村等,富山市,富山市長,藤井 裕久,出席,,,富山市長,藤井 裕久"
 
 
 def test_admin_upload_preview_confirm(secretariat_client, third_meeting):

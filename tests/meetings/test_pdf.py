@@ -66,7 +66,7 @@ def test_proxy_wording_absentees_and_registry_kanji(meeting):
 
     pdf = documents.attendees_pdf(meeting_detail(meeting.pk)).content
     body = text(pdf)
-    assert "富山市長（代理：副市長髙﨑德）" in body
+    assert "富山市長副市長髙﨑德（代理）" in body
     assert "𠮷田太郎" in body
     assert "1.市町村等（16名）" in body
     assert "欠席：朝日町長" in body

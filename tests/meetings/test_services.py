@@ -141,7 +141,7 @@ def test_proxy_wording_and_a_proxy_name_without_proxy_status():
             proxy_name="髙﨑 太郎",
         )
     )
-    assert attendance.display_name == "富山市長（代理：副市長 髙﨑 太郎）"
+    assert (attendance.office, attendance.present_name) == ("富山市長", "副市長 髙﨑 太郎（代理）")
     stray = Attendance(
         meeting=meeting,
         organization=org,
