@@ -1,22 +1,25 @@
 from dataclasses import dataclass
+from functools import partial
 
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminFileWidget
 from django.db import models
 from django.db.models import Count
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from onechoice.admin_tools import ServiceAdmin, TabularInline
+from onechoice.admin_tools import OrderedInlineMixin, ServiceAdmin, ServiceModelForm, TabularInline
 from onechoice.importing import ImportExportAdminMixin
+from onechoice.jpdates import fiscal_year_label
 
-from . import services
-from .models import AgendaItem, Attendance, Handout, Meeting, Seat, SeatingPlan
+from . import preparation, selectors, services
+from .models import AgendaItem, Attendance, Handout, Meeting, RosterMember, Seat, SeatingPlan
 from .resources import AttendanceResource
+from .seating import editor as seating_editor
 
 
-class AgendaItemInline(TabularInline):
+class AgendaItemInline(OrderedInlineMixin, TabularInline):
     model = AgendaItem
     fields = ["order", "section", "title", "presenter", "project"]
 
@@ -78,36 +81,113 @@ class HandoutFileLinks:
         return format_html('<a href="{}">{}</a>', *download) if download else ""
 
 
-class HandoutInline(HandoutFileLinks, TabularInline):
+class HandoutInline(HandoutFileLinks, OrderedInlineMixin, TabularInline):
     model = Handout
+    order_field, order_within = "number", "kind"  # 資料1, 2 … and 参考資料1, 2 … apart
     fields = ["kind", "number", "title", "department", "file", "document", "public", "in_packet"]
 
 
-class AttendanceInline(TabularInline):
+class AttendanceInline(OrderedInlineMixin, TabularInline):
     model = Attendance
+    order_field = "protocol_order"
     fields = ["protocol_order", "group", "organization", "title", "name", "status", "proxy_title", "proxy_name"]
     ordering = ["protocol_order"]
 
 
+class MeetingForm(ServiceModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        # The date is decided: the planned month no longer applies. meeting_save clears it too;
+        # here it is cleared before validation, and the user is told (MeetingAdmin.save_model).
+        planned = Meeting(
+            date=cleaned.get("date"),
+            planned_year=cleaned.get("planned_year"),
+            planned_month=cleaned.get("planned_month"),
+            planned_period=cleaned.get("planned_period") or "",
+        )
+        self.cleared_plan = planned.settle_schedule()
+        if self.cleared_plan is not None or planned.planned_period != (cleaned.get("planned_period") or ""):
+            cleaned.update(planned_year=None, planned_month=None, planned_period="")
+        return cleaned
+
+
 @admin.register(Meeting)
 class MeetingAdmin(ServiceAdmin):
+    form = MeetingForm
+    change_form_template = "admin/meetings/meeting/change_form.html"
     list_display = ["__str__", "date", "planned_label", "status", "mode", "kind", "attendee_count", "is_published"]
     list_filter = ["fiscal_year", "kind", "status", "mode", "is_published"]
     search_fields = ["title", "venue", "planned_topics"]
     ordering = ["-fiscal_year", "date", "planned_year", "planned_month"]
     readonly_fields = ["print_links"]
     fieldsets = [
-        (None, {"fields": ["fiscal_year", "kind", "number", "title", "status", "is_published", "print_links"]}),
-        (_("日時・場所"), {"fields": ["date", "start_time", "end_time", "mode", "venue"]}),
+        (
+            None,
+            {
+                "fields": [
+                    ("fiscal_year", "kind", "number"),
+                    "title",
+                    ("status", "is_published"),
+                    "print_links",
+                ]
+            },
+        ),
+        (_("日時・場所"), {"fields": ["date", ("start_time", "end_time"), ("mode", "venue")]}),
         (
             _("日程未定の予定会議"),
-            {"fields": ["planned_year", "planned_month", "planned_period", "planned_topics"]},
+            {
+                "fields": [("planned_year", "planned_month", "planned_period"), "planned_topics"],
+                "classes": ["collapse"],
+                "description": _("開催日を入力すると、予定年・予定月は自動で消去されます。"),
+            },
         ),
     ]
     inlines = [AgendaItemInline, HandoutInline, AttendanceInline]
 
+    def get_urls(self):
+        own = [
+            path(
+                "<path:object_id>/roster/",
+                self.admin_site.admin_view(partial(preparation.attendees_from_roster_view, self)),
+                name="meetings_meeting_roster",
+            ),
+            path(
+                "<path:object_id>/copy/",
+                self.admin_site.admin_view(partial(preparation.meeting_copy_view, self)),
+                name="meetings_meeting_copy",
+            ),
+            path(
+                "<path:object_id>/seating/",
+                self.admin_site.admin_view(partial(seating_editor.seating_editor_view, self)),
+                name="meetings_meeting_seating",
+            ),
+        ]
+        return own + super().get_urls()
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(attendee_total=Count("attendances"))
+
+    def get_search_results(self, request, queryset, search_term):
+        # 「第1回」「令和4年度」「R4」「2022」「本部会議」 as a person says them (also in the
+        # meeting pickers of the other admin pages, which search here).
+        if not search_term.strip():
+            return queryset, False
+        return queryset.filter(selectors.meeting_search(search_term)), False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        cleared = getattr(form, "cleared_plan", None)
+        if cleared is not None:
+            self.message_user(
+                request,
+                _("開催日が決まったので、予定時期（%(planned)s）を消去しました。") % {"planned": cleared},
+                messages.INFO,
+            )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if add:
+            context["copy_sources"] = Meeting.objects.order_by("-fiscal_year", "-date", "-number")[:3]
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description=_("出席者数"), ordering="attendee_total")
     def attendee_count(self, obj):
@@ -117,16 +197,17 @@ class MeetingAdmin(ServiceAdmin):
     def print_links(self, obj):
         if not obj.pk:
             return _("保存すると、次第・出席者名簿・配席図・会議資料一式を印刷できます。")
-        links = [
-            (reverse(f"meetings:{name}_pdf", args=[obj.pk]), label)
-            for name, label in [
-                ("agenda", "次第"),
-                ("attendees", "出席者名簿"),
-                ("seating", "配席図"),
-                ("packet", "会議資料一式"),
-            ]
+        states = [
+            (state.url, state.label, "最新" if state.is_current else "変更あり・印刷時に作成")
+            for state in selectors.print_states(obj)
         ]
-        return format_html_join("　", '<a href="{}" target="_blank">{}（PDF）</a>', links)
+        buttons = format_html_join(
+            "", '<a class="print-button" href="{}" target="_blank">{}（PDF）<small>{}</small></a>', states
+        )
+        seating = format_html(
+            '<a class="print-button" href="{}">配席を編集</a>', reverse("admin:meetings_meeting_seating", args=[obj.pk])
+        )
+        return format_html('<span class="print-buttons">{}{}</span>', buttons, seating)
 
     @admin.display(description=_("予定時期"))
     def planned_label(self, obj):
@@ -144,26 +225,36 @@ class AgendaItemAdmin(ServiceAdmin):
 
 @admin.register(Handout)
 class HandoutAdmin(HandoutFileLinks, ServiceAdmin):
-    list_display = ["label", "title", "meeting", "department", "public", "in_packet"]
+    list_display = ["numbered_label", "title", "meeting", "department", "public", "in_packet"]
     list_filter = ["meeting__fiscal_year", "kind", "public", "in_packet", "department"]
     list_select_related = ["meeting", "department"]
     search_fields = ["title"]
     autocomplete_fields = ["meeting", "department"]
+
+    @admin.display(description=_("番号"), ordering="number")
+    def numbered_label(self, obj):
+        return obj.label
 
 
 @admin.register(Attendance)
 class AttendanceAdmin(ImportExportAdminMixin, ServiceAdmin):
     resource_classes = [AttendanceResource]
     list_display = ["protocol_order", "title", "name", "group", "status", "organization", "meeting"]
-    list_filter = ["meeting__fiscal_year", "group", "status"]
+    list_filter = ["meeting__fiscal_year", "meeting", "group", "status"]
     list_select_related = ["meeting", "organization"]
     search_fields = ["name", "title", "proxy_name", "organization__name"]
     autocomplete_fields = ["meeting", "organization", "official"]
     ordering = ["meeting", "protocol_order"]
 
+    def export_subject(self, request):
+        # A list filtered to one meeting exports as 令和3年度第4回本部会議_出席者_….csv.
+        meeting = self.filtered_object(request, "meeting")
+        return f"{fiscal_year_label(meeting.fiscal_year)}{meeting.name}" if meeting else ""
 
-class SeatInline(TabularInline):
+
+class SeatInline(OrderedInlineMixin, TabularInline):
     model = Seat
+    order_field, order_within = "position", "side"  # the order along each side of the table
     fields = ["attendance", "side", "position"]
     ordering = ["side", "position"]
 
@@ -171,6 +262,13 @@ class SeatInline(TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("attendance")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # A proxied seat is labelled with the deputy who sits there, not the absent mayor
+        # (set before the choices are built, and cached, by the mixins).
+        if db_field.name == "attendance":
+            kwargs["form_class"] = seating_editor.PresentPersonChoiceField
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(SeatingPlan)
@@ -200,3 +298,18 @@ class SeatAdmin(ServiceAdmin):
     list_filter = ["side"]
     search_fields = ["attendance__name", "attendance__title"]
     autocomplete_fields = ["plan", "attendance"]
+
+    def has_module_permission(self, request):
+        # Not in the menu beside 「配席」: seats are moved in the seating editor and the plan's
+        # inline. The pages stay (and keep their permissions) for links and history.
+        return False
+
+
+@admin.register(RosterMember)
+class RosterMemberAdmin(ServiceAdmin):
+    list_display = ["protocol_order", "title", "organization", "group", "is_active"]
+    list_display_links = ["title"]
+    list_filter = ["group", "is_active"]
+    list_select_related = ["organization"]
+    search_fields = ["title", "organization__name"]
+    ordering = ["protocol_order"]

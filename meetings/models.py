@@ -293,6 +293,50 @@ class AttendanceStatus(models.TextChoices):
     ABSENT = "absent", _("欠席")
 
 
+class RosterMemberQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class RosterMember(models.Model):
+    """A position that sits on the headquarters (本部構成員): 富山市長, 副知事, 厚生部長 … in its
+    group and protocol order. It names a post, not a person: the attendee list of a meeting
+    takes, for each position, the official holding it on the meeting's date."""
+
+    group = models.CharField(_("区分"), max_length=20, choices=AttendeeGroup.choices)
+    protocol_order = models.PositiveSmallIntegerField(
+        _("席次"), unique=True, validators=[MinValueValidator(1)], help_text=_("出席者名簿・配席の並び順。")
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="roster_members", verbose_name=_("団体")
+    )
+    title = models.CharField(
+        _("役職"),
+        max_length=100,
+        help_text=_("職員・首長マスタの役職と同じ表記（例: 富山市長、副知事）。同じ役職が2席あるときは2行登録します。"),
+    )
+    is_active = models.BooleanField(_("現在の構成員"), default=True, help_text=_("外すと、新しい名簿に含めません。"))
+
+    objects = RosterMemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("本部構成員")
+        verbose_name_plural = _("本部構成員")
+        ordering = ["protocol_order"]
+
+    def __str__(self):
+        return self.title
+
+    def unique_error_message(self, model_class, unique_check):
+        if tuple(unique_check) == ("protocol_order",):
+            return ValidationError(
+                _("席次 %(order)s は既に別の構成員に使われています。"),
+                code="unique",
+                params={"order": self.protocol_order},
+            )
+        return super().unique_error_message(model_class, unique_check)
+
+
 class Attendance(models.Model):
     """A snapshot of one attendee as they were on the day: later changes to officials never
     rewrite it."""
@@ -319,6 +363,20 @@ class Attendance(models.Model):
     )
     proxy_title = models.CharField(_("代理者の役職"), max_length=100, blank=True)
     proxy_name = models.CharField(_("代理者の氏名"), max_length=50, blank=True)
+    roster_member = models.ForeignKey(
+        RosterMember,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attendances",
+        verbose_name=_("本部構成員"),
+        help_text=_("構成員名簿から作成した行。"),
+    )
+    edited_by_hand = models.BooleanField(
+        _("手で修正済み"),
+        default=False,
+        help_text=_("構成員名簿から作成した後に役職・氏名などを直した行。名簿の更新で上書きしません。"),
+    )
 
     objects = publishable(meeting__is_published=True).as_manager()
 
@@ -333,12 +391,25 @@ class Attendance(models.Model):
     def __str__(self):
         return f"{self.title} {self.name}"
 
+    # The one wording of a row wherever it is printed (attendee list, meeting and municipality
+    # pages, seating card, export): the office in the title column, who is in the room in the
+    # name column, a deputy marked as such.
+    PROXY_MARK = "（代理）"
+
     @property
-    def display_name(self) -> str:
-        """富山市長 藤井 裕久, or 富山市長（代理：副市長 △△）."""
+    def office(self) -> str:
+        """The title column: the office the row stands for, 富山市長 — also when a deputy
+        attends for the mayor."""
+        return self.title
+
+    @property
+    def present_name(self) -> str:
+        """The name column, never empty: who is there — 藤井 裕久, or for 代理出席 the
+        deputy's title and name marked as proxy, 副市長 山田 太郎（代理）."""
         if self.status == AttendanceStatus.PROXY:
-            return f"{self.title}（代理：{self.proxy_title} {self.proxy_name}）"
-        return f"{self.title} {self.name}"
+            deputy = " ".join(part for part in (self.proxy_title.strip(), self.proxy_name.strip()) if part)
+            return f"{deputy}{self.PROXY_MARK}"
+        return self.name
 
     def unique_error_message(self, model_class, unique_check):
         if tuple(unique_check) == ("meeting", "protocol_order"):
@@ -426,6 +497,7 @@ for _model in (
     Meeting,
     AgendaItem,
     Handout,
+    RosterMember,
     Attendance,
     SeatingPlan,
     Seat,

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Max, Prefetch, Q, QuerySet, Value, When
+from django.urls import reverse
 
 from onechoice import jpdates
+from onechoice.models import Official
+from onechoice.pdf import document_is_current
 
 from .models import (
     AgendaItem,
@@ -17,6 +22,8 @@ from .models import (
     AttendeeGroup,
     Handout,
     Meeting,
+    MeetingKind,
+    RosterMember,
     SeatingLayout,
     SeatingPlan,
 )
@@ -180,3 +187,87 @@ def seating_chart(meeting: Meeting) -> SeatingChart:
 def plan_seats(meeting: Meeting) -> list[PlacedSeat]:
     """The seats of ``meeting``: stored Seat rows exactly, everyone else around them."""
     return seating_chart(meeting).seats
+
+
+def roster_holders(*, on: dt.date) -> list[tuple[RosterMember, Official | None]]:
+    """The active HQ roster in protocol order, each position with the official holding it on
+    ``on`` (None if nobody is in post that day), in 2 queries. A post with two seats (副知事)
+    has two roster rows: they take its holders in the holders' protocol rank."""
+    members = list(RosterMember.objects.active().order_by("protocol_order"))
+    in_post = (
+        Official.objects.filter(
+            organization__in={m.organization_id for m in members}, title__in={m.title for m in members}
+        )
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on), Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .order_by("protocol_rank", "valid_from", "pk")
+    )
+    holders: dict[tuple[int, str], list[Official]] = {}
+    for official in in_post:
+        holders.setdefault((official.organization_id, official.title), []).append(official)
+    result = []
+    for member in members:
+        queue = holders.get((member.organization_id, member.title), [])
+        result.append((member, queue.pop(0) if queue else None))
+    return result
+
+
+_SEARCH_YEAR = re.compile(r"(?P<era>令和|平成|[RHrh])\s*(?P<year>元|\d{1,2})\s*(年度?)?|(?P<western>20\d\d)\s*(年度?)?")
+_SEARCH_NUMBER = re.compile(r"第?\s*(?P<number>\d{1,2})\s*回")
+_SEARCH_KINDS = {str(label): value for value, label in MeetingKind.choices}
+
+
+def meeting_search(query: str) -> Q:
+    """The meetings a person means by 「第1回」, 「令和4年度」, 「R4」, 「2022」, 「本部会議」 or
+    any mix of them (「R4 第1回」, 「令和4年度第1回本部会議」); other words search the title,
+    venue and planned topics. Full-width characters count as their half-width forms."""
+    text = unicodedata.normalize("NFKC", query)
+    condition = Q()
+    for match in _SEARCH_YEAR.finditer(text):
+        if match["western"]:
+            year = int(match["western"])
+        else:
+            era = jpdates.era_by_name(match["era"])
+            year = era.first_day.year + (1 if match["year"] == "元" else int(match["year"])) - 1
+        condition &= Q(fiscal_year=year)
+    text = _SEARCH_YEAR.sub(" ", text)
+    for match in _SEARCH_NUMBER.finditer(text):
+        condition &= Q(number=int(match["number"]))
+    text = _SEARCH_NUMBER.sub(" ", text)
+    for label, kind in _SEARCH_KINDS.items():
+        if label in text:
+            condition &= Q(kind=kind)
+            text = text.replace(label, " ")
+    for word in text.split():
+        condition &= Q(title__icontains=word) | Q(venue__icontains=word) | Q(planned_topics__icontains=word)
+    return condition
+
+
+# The meeting's printed documents: (name in the URL and the cache, label on the print buttons).
+MEETING_DOCUMENTS = (("agenda", "次第"), ("attendees", "出席者名簿"), ("seating", "配席図"), ("packet", "資料一式"))
+
+
+def meeting_document_name(document: str, pk: int, public: bool) -> str:
+    """The name ``onechoice.pdf.current_document`` keeps a meeting's PDF under, per audience."""
+    return f"{document}:{pk}:{public}"
+
+
+@dataclass(frozen=True)
+class PrintState:
+    document: str
+    label: str
+    url: str
+    is_current: bool  # built since the last change: printing serves it at once
+
+
+def print_states(meeting: Meeting) -> list[PrintState]:
+    """The print buttons of the meeting workspace, each saying whether the PDF as staff see it
+    is up to date or will be built on the next print (the records changed since)."""
+    return [
+        PrintState(
+            name,
+            label,
+            reverse(f"meetings:{name}_pdf", args=[meeting.pk]),
+            document_is_current(meeting_document_name(name, meeting.pk, False)),
+        )
+        for name, label in MEETING_DOCUMENTS
+    ]

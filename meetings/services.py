@@ -2,22 +2,46 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, field
+
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from onechoice import uploads
 from onechoice.services import record_save, saves, writes
 
-from .models import AgendaItem, Attendance, Handout, Meeting, Seat, SeatingPlan
+from . import selectors
+from .models import (
+    AgendaItem,
+    Attendance,
+    AttendanceStatus,
+    Handout,
+    Meeting,
+    RosterMember,
+    Seat,
+    SeatingPlan,
+)
 from .seating import placement
 
-writes(Meeting, AgendaItem, Handout, Attendance, SeatingPlan, Seat)
+writes(Meeting, AgendaItem, Handout, RosterMember, Attendance, SeatingPlan, Seat)
 
 
+@saves(Meeting, keyword="meeting")
+@transaction.atomic
 def meeting_save(*, meeting: Meeting) -> Meeting:
     """Create or change a meeting: a held one has a date; a planned one a date or a planned
-    month; its number is unique within the fiscal year and kind."""
-    return record_save(meeting)
+    month; its number is unique within the fiscal year and kind. Setting the date of a
+    planned meeting makes it a dated one (the planned month is cleared, not refused). Every
+    meeting has its seating plan from the start (hollow square until changed)."""
+    meeting.settle_schedule()
+    record_save(meeting)
+    if selectors.plan_of(meeting) is None:
+        meeting.seating_plan = record_save(SeatingPlan(meeting=meeting))
+    return meeting
 
 
 def agenda_item_save(*, agenda_item: AgendaItem) -> AgendaItem:
@@ -41,19 +65,226 @@ def handout_save(*, handout: Handout) -> Handout:
     return record_save(handout)
 
 
+# What a row made from the roster holds of the roster: changing one of these by hand keeps
+# the row as it is when the list is refreshed from the roster.
+ROSTER_FIELDS = ("group", "organization_id", "title", "name")
+
+
+@saves(Attendance, keyword="attendance")
 def attendance_save(*, attendance: Attendance) -> Attendance:
     """One attendee of a meeting, as they were on the day (title and name are a snapshot);
-    a substitute needs the substitute's title and name."""
+    a substitute needs the substitute's title and name. A row made from the roster whose
+    title, name, organisation or group is changed is marked as edited by hand."""
+    if attendance.pk and attendance.roster_member_id and not attendance.edited_by_hand:
+        stored = Attendance.objects.filter(pk=attendance.pk).values(*ROSTER_FIELDS).first()
+        if stored and any(stored[f] != getattr(attendance, f) for f in ROSTER_FIELDS):
+            attendance.edited_by_hand = True
     return record_save(attendance)
+
+
+def roster_member_save(*, roster_member: RosterMember) -> RosterMember:
+    return record_save(roster_member)
+
+
+@dataclass
+class RosterResult:
+    """What ``attendances_from_roster`` did, for the message to the user."""
+
+    created: list[Attendance] = field(default_factory=list)
+    refreshed: list[Attendance] = field(default_factory=list)
+    kept: list[Attendance] = field(default_factory=list)  # edited by hand, left as they are
+    vacant: list[RosterMember] = field(default_factory=list)  # nobody in post on the date
+
+    @property
+    def summary(self) -> str:
+        """34 名を追加、2 名を更新 … (or that nothing changed)."""
+        parts = []
+        if self.created:
+            parts.append(_("%(count)d 名を追加") % {"count": len(self.created)})
+        if self.refreshed:
+            parts.append(_("%(count)d 名を構成員名簿に合わせて更新") % {"count": len(self.refreshed)})
+        if self.kept:
+            parts.append(_("手で修正した %(count)d 名はそのまま") % {"count": len(self.kept)})
+        return "、".join(parts) or _("構成員名簿のとおりで、変更なし")
+
+    @property
+    def message(self) -> str:
+        changed = self.created or self.refreshed or self.kept
+        text = self.summary + (_("しました。") if changed else "。")
+        if self.vacant:
+            text += _(
+                "在任者が見つからない構成員: %(titles)s（職員・首長マスタの就任日・退任日を確認してください）。"
+            ) % {"titles": "、".join(m.title for m in self.vacant)}
+        return text
+
+
+@transaction.atomic
+def attendances_from_roster(*, meeting: Meeting, refresh: bool = False, on: dt.date | None = None) -> RosterResult:
+    """Fill the meeting's attendee list from the HQ roster: for each active position, the
+    official holding it on the meeting's date (``on``), with title and name as they are that
+    day. Positions already on the list are left alone, unless ``refresh``: then rows not
+    edited by hand take the holder of that day again (their 出欠 stays). Rows added by hand
+    (observers, the secretariat) are never touched. Later changes to the officials master
+    never rewrite a list: run this again with ``refresh`` to take them."""
+    Meeting.objects.select_for_update().filter(pk=meeting.pk).first()  # one run at a time per meeting
+    day = on or meeting.sort_date
+    if day is None:
+        raise ValidationError(_("開催日か予定時期を入力してから、構成員名簿から作成してください。"))
+    result = RosterResult()
+    existing = {a.roster_member_id: a for a in meeting.attendances.filter(roster_member__isnull=False)}
+    taken = set(meeting.attendances.values_list("protocol_order", flat=True))
+    next_free = (meeting.attendances.aggregate(last=Max("protocol_order"))["last"] or 0) + 1
+    for member, official in selectors.roster_holders(on=day):
+        if official is None:
+            result.vacant.append(member)
+            continue
+        row = existing.get(member.pk)
+        if row is not None:
+            if not refresh:
+                continue
+            if row.edited_by_hand:
+                result.kept.append(row)
+                continue
+            snapshot = (member.group, official.organization_id, official.title, official.name, official.pk)
+            if (row.group, row.organization_id, row.title, row.name, row.official_id) != snapshot:
+                row.group, row.organization_id, row.title, row.name, row.official = (*snapshot[:4], official)
+                result.refreshed.append(record_save(row))  # the roster's own change, not a hand edit
+            continue
+        order = member.protocol_order
+        if order in taken:  # a row added by hand holds the roster's number: go after the list
+            order, next_free = next_free, next_free + 1
+        taken.add(order)
+        result.created.append(
+            attendance_save(
+                attendance=Attendance(
+                    meeting=meeting,
+                    roster_member=member,
+                    group=member.group,
+                    organization_id=official.organization_id,
+                    official=official,
+                    title=official.title,
+                    name=official.name,
+                    protocol_order=order,
+                    status=AttendanceStatus.PRESENT,
+                )
+            )
+        )
+    return result
 
 
 def seating_plan_save(*, seating_plan: SeatingPlan) -> SeatingPlan:
     return record_save(seating_plan)
 
 
+def seating_plan_set(*, meeting: Meeting, **fields) -> SeatingPlan:
+    """The meeting's seating plan (every meeting has one, ``meeting_save``) with ``fields``
+    (layout, note) changed; made first for a meeting saved without its services."""
+    plan = SeatingPlan.objects.filter(meeting=meeting).first() or SeatingPlan(meeting=meeting)
+    for name, value in fields.items():
+        setattr(plan, name, value)
+    return record_save(plan)
+
+
 def seat_save(*, seat: Seat) -> Seat:
     """Put one attendee on a chosen seat (everyone else flows around the stored seats)."""
     return record_save(seat)
+
+
+# What a new meeting takes over from the one it is made from (the rest comes from the form),
+# and what its agenda, handouts and hand-added attendees keep (an attendee's 出欠 is not kept).
+COPIED_MEETING_FIELDS = ("mode", "venue", "start_time", "end_time")
+COPIED_AGENDA_FIELDS = ("order", "section", "title", "presenter", "project_id")
+COPIED_HANDOUT_FIELDS = ("kind", "number", "title", "department_id", "document", "public", "in_packet")
+COPIED_ATTENDANCE_FIELDS = ("group", "organization_id", "official_id", "title", "name")
+
+
+def _copy_of(record, fields, **changes):
+    """A new, unsaved record of ``record``'s model with ``fields`` copied and ``changes`` set."""
+    return type(record)(**{name: getattr(record, name) for name in fields}, **changes)
+
+
+@dataclass
+class MeetingCopy:
+    meeting: Meeting
+    roster: RosterResult
+    copied_attendees: int
+    copied_files: int
+    source_label: str = ""
+
+    @property
+    def message(self) -> str:
+        return _(
+            "%(source)sをもとに作成しました: 次第 %(agenda)d 件、配付資料 %(handouts)d 件（PDF %(files)d 件）、"
+            "出席者は構成員名簿から（%(roster)s）、ほかに手で追加された出席者 %(others)d 名。"
+        ) % {
+            "source": self.source_label,
+            "agenda": self.meeting.agenda_items.count(),
+            "handouts": self.meeting.handouts.count(),
+            "files": self.copied_files,
+            "roster": self.roster.summary,
+            "others": self.copied_attendees,
+        }
+
+
+@transaction.atomic
+def meeting_copy(*, source: Meeting, meeting: Meeting, with_files: bool = False) -> MeetingCopy:
+    """A new meeting (``meeting``, unsaved: its year, number, kind, title and date or planned
+    month as the user chose them) made from ``source``: its mode, venue and times, its agenda,
+    its handout list (titles, numbers and flags; the PDF files only ``with_files``), its
+    attendee list — positions of the roster taken again from the roster for the new date,
+    rows added by hand (observers, the secretariat) copied as they were, everyone 出席 — and
+    its seating layout and seats moved by hand. It is not published."""
+    if meeting.pk:
+        raise ValueError("meeting_copy makes a new meeting")
+    for name in COPIED_MEETING_FIELDS:
+        if not getattr(meeting, name):
+            setattr(meeting, name, getattr(source, name))
+    if not meeting.date:
+        meeting.start_time = meeting.end_time = None  # a time needs a date (Meeting.clean)
+    meeting.is_published = False
+    meeting_save(meeting=meeting)
+    for item in source.agenda_items.order_by("order"):
+        agenda_item_save(agenda_item=_copy_of(item, COPIED_AGENDA_FIELDS, meeting=meeting))
+    files = 0
+    for handout in source.handouts.order_by("kind", "number"):
+        copy = _copy_of(handout, COPIED_HANDOUT_FIELDS, meeting=meeting)
+        if with_files and handout.file:
+            with handout.file.open("rb") as stored:
+                copy.file = ContentFile(stored.read(), name="handout.pdf")
+            files += 1
+        handout_save(handout=copy)
+    roster = attendances_from_roster(meeting=meeting)
+    taken = set(meeting.attendances.values_list("protocol_order", flat=True))
+    next_free = max(taken, default=0) + 1
+    others = 0
+    copied_rows: dict[int, Attendance] = {}  # source attendance id → the new row
+    by_member = {a.roster_member_id: a for a in meeting.attendances.filter(roster_member__isnull=False)}
+    for row in source.attendances.order_by("protocol_order"):
+        if row.roster_member_id is not None:
+            if row.roster_member_id in by_member:
+                copied_rows[row.pk] = by_member[row.roster_member_id]
+            continue
+        order = row.protocol_order
+        if order in taken:
+            order, next_free = next_free, next_free + 1
+        taken.add(order)
+        copied_rows[row.pk] = attendance_save(
+            attendance=_copy_of(row, COPIED_ATTENDANCE_FIELDS, meeting=meeting, protocol_order=order)
+        )
+        others += 1
+    source_plan = selectors.plan_of(source)
+    if source_plan is not None:
+        plan = meeting.seating_plan
+        plan.layout, plan.note = source_plan.layout, source_plan.note
+        seating_plan_save(seating_plan=plan)
+        for seat in source_plan.seats.order_by("side", "position"):
+            if seat.attendance_id in copied_rows:
+                seat_save(
+                    seat=Seat(
+                        plan=plan, attendance=copied_rows[seat.attendance_id], side=seat.side, position=seat.position
+                    )
+                )
+    return MeetingCopy(meeting, roster, others, files, source_label=str(source))
 
 
 @transaction.atomic
@@ -79,3 +310,86 @@ def seats_place_automatically(*, plan: SeatingPlan, reset: bool = False) -> list
             seat = record_save(Seat(plan=plan, attendance=a, side=side, position=position))
         seats.append(seat)
     return seats
+
+
+# --- the seating editor (meetings/seating/editor.py): one person moved at a time ------------------
+
+# Where a stored seat waits while two people swap: a position no seat has (placement counts
+# from 1), so the unique (plan, side, position) holds at every step of the swap.
+SEAT_PARKED = 0
+SEAT_POSITION_MAX = 32767  # what a PositiveSmallIntegerField holds
+
+
+@dataclass(frozen=True)
+class SeatMove:
+    """What ``seat_move`` did, for the message to the user."""
+
+    attendance: Attendance
+    seat: tuple[str, int]  # where the person sits now
+    origin: tuple[str, int]  # where they sat before
+    swapped_with: Attendance | None = None  # who sat there, now on ``origin``
+
+    @property
+    def changed(self) -> bool:
+        return self.seat != self.origin
+
+
+@transaction.atomic
+def seating_plan_ensure(*, meeting: Meeting) -> SeatingPlan:
+    """The meeting's seating plan; a meeting that has none (made before every meeting got
+    one) gets the default one (hollow square, no stored seats)."""
+    Meeting.objects.select_for_update().filter(pk=meeting.pk).first()  # one creation at a time
+    plan = SeatingPlan.objects.filter(meeting_id=meeting.pk).first()
+    return plan or seating_plan_save(seating_plan=SeatingPlan(meeting=meeting))
+
+
+def _seat_store(plan: SeatingPlan, attendance: Attendance, seat: tuple[str, int], row: Seat | None) -> Seat:
+    row = row if row is not None else Seat(plan=plan, attendance=attendance)
+    row.side, row.position = seat
+    return seat_save(seat=row)
+
+
+@transaction.atomic
+def seat_move(*, plan: SeatingPlan, attendance: Attendance, side: str, position: int) -> SeatMove:
+    """Put ``attendance`` on the seat (``side``, ``position``) of ``plan`` and store it there.
+    Whoever sits on that seat now — by a stored seat or by protocol order — takes the mover's
+    old seat, stored too (a swap). Everyone else keeps what they have: stored seats stay, the
+    others still follow protocol order around them. One transaction, the plan locked; the
+    unique (plan, side, position) holds at every step (the mover's row is parked first).
+    Seats still stored for attendees now absent are removed, as ``seats_place_automatically``
+    removes them.
+
+    Raises ``ValidationError`` (nothing written) for an attendee of another meeting, an
+    absentee (absentees have no seat) or a seat that cannot exist."""
+    plan = SeatingPlan.objects.select_for_update().get(pk=plan.pk)
+    attendances = list(Attendance.objects.filter(meeting_id=plan.meeting_id).order_by("protocol_order"))
+    mover = next((a for a in attendances if a.pk == attendance.pk), None)
+    if mover is None:
+        raise ValidationError({"attendance": _("この会議の出席者を選んでください。")})
+    if mover.status == AttendanceStatus.ABSENT:
+        raise ValidationError({"attendance": _("欠席の人には席がありません。出欠を変えてから席を決めてください。")})
+    sides = dict(Seat._meta.get_field("side").flatchoices)
+    if side not in sides or not isinstance(position, int) or not 1 <= position <= SEAT_POSITION_MAX:
+        where = {"side": sides.get(side, side), "position": position}
+        raise ValidationError({"seat": _("その席（%(side)s %(position)s）はありません。") % where})
+    seated_ids = {a.pk for a in placement.seated(attendances)}
+    stored = {}
+    for seat in Seat.objects.filter(plan=plan):
+        if seat.attendance_id in seated_ids:
+            stored[seat.attendance_id] = seat
+        else:  # an absentee's old seat: not drawn, and it would hold a seat somebody takes
+            seat.delete()
+    fixed = {aid: (seat.side, seat.position) for aid, seat in stored.items()}
+    now = {a.pk: (s, p) for a, s, p in placement.assign(attendances, plan.layout, fixed)}
+    origin, target = now[mover.pk], (side, position)
+    if origin == target:
+        return SeatMove(mover, target, origin)
+    occupant = next((a for a in attendances if now.get(a.pk) == target), None)
+    mover_row = stored.get(mover.pk)
+    if occupant is not None and mover_row is not None:
+        mover_row.position = SEAT_PARKED  # frees the origin for the occupant
+        seat_save(seat=mover_row)
+    if occupant is not None:
+        _seat_store(plan, occupant, origin, stored.get(occupant.pk))
+    _seat_store(plan, mover, target, mover_row)
+    return SeatMove(mover, target, origin, swapped_with=occupant)

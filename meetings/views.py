@@ -73,7 +73,9 @@ def _meeting_document(request, pk, name: str, build):
     public = is_public(request)
     if not selectors.meetings_visible(public=public).filter(pk=pk).exists():
         raise Http404
-    document = current_document(f"{name}:{pk}:{public}", lambda: build(_meeting_or_404(request, pk), public))
+    document = current_document(
+        selectors.meeting_document_name(name, pk, public), lambda: build(_meeting_or_404(request, pk), public)
+    )
     return document.response(request)
 
 

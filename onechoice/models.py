@@ -242,6 +242,17 @@ class ScheduledEvent(models.Model):
     def is_planned(self) -> bool:
         return self.status == EventStatus.PLANNED
 
+    def settle_schedule(self) -> PlannedDate | None:
+        """Once the date is decided, the planned month no longer applies: clear it and return
+        what it was (for the service to tell the user), else None. A planned meeting whose date
+        is set becomes a dated one instead of failing validation."""
+        planned = self.planned_date
+        if not self.date or not (planned or self.planned_year or self.planned_month or self.planned_period):
+            return None
+        self.planned_year = self.planned_month = None
+        self.planned_period = ""
+        return planned
+
     def schedule_errors(self) -> dict:
         """Errors in the date, status and fuzzy date together (used by the models' ``clean``)."""
         errors = {}

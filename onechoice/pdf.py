@@ -235,6 +235,17 @@ def cached_pdf(key: str, build) -> bytes:
     return content
 
 
+def _document_key(name: str) -> str:
+    parts = f"{name}\0{timezone.localdate().isoformat()}\0{data_version.release()}"
+    return "document:" + hashlib.sha256(parts.encode()).hexdigest()
+
+
+def document_is_current(name: str) -> bool:
+    """Whether the document ``name`` (as ``current_document`` names it) was built since the
+    records last changed: printing it now serves the stored bytes, else it is built anew."""
+    return data_version.lookup(_document_key(name))[1] is not None
+
+
 def current_document(name: str, build: Callable[[], PDFDocument]) -> PDFDocument:
     """``build()``, or, while no record has changed since it last ran, the document it built
     then: its names and ETag from the cache and its bytes from this server's spool (else
@@ -242,8 +253,7 @@ def current_document(name: str, build: Callable[[], PDFDocument]) -> PDFDocument
     the bytes are still right. ``name`` says which document for whom, e.g.
     ``packet:12:True``. The first request after a change pays ``build()``, which renders
     only what the change touched (the bytes are cached by content)."""
-    parts = f"{name}\0{timezone.localdate().isoformat()}\0{data_version.release()}"
-    key = "document:" + hashlib.sha256(parts.encode()).hexdigest()
+    key = _document_key(name)
     version, entry = data_version.lookup(key)
     if entry is not None:
         filename, ascii_filename, etag = entry

@@ -2,14 +2,37 @@
 
 from __future__ import annotations
 
-from meetings.models import AgendaItem, Attendance, Handout, Meeting
-from meetings.services import agenda_item_save, attendance_save, handout_save, meeting_save
+from meetings.models import AgendaItem, Attendance, Handout, Meeting, RosterMember
+from meetings.services import agenda_item_save, attendance_save, handout_save, meeting_save, roster_member_save
 from onechoice.models import Official
 
 from .base import LoadReport, Lookups, planned, save, text, time_of
 
 
+def load_roster(doc, lk: Lookups, report: LoadReport) -> dict[tuple[str, str], list[RosterMember]]:
+    """The HQ roster; returns its positions by (organisation, title), in protocol order."""
+    positions: dict[tuple[str, str], list[RosterMember]] = {}
+    order = 0
+    for group in doc.get("roster", []):
+        for position in group["positions"]:
+            order += 1
+            member = save(
+                f"meetings.yaml 本部構成員 {order} {position['title']}",
+                roster_member_save,
+                roster_member=RosterMember(
+                    group=group["group"],
+                    protocol_order=order,
+                    organization=lk.organization(position["organization"]),
+                    title=position["title"],
+                ),
+            )
+            positions.setdefault((position["organization"], position["title"]), []).append(member)
+            report.add("本部構成員")
+    return positions
+
+
 def load_meetings(doc, lk: Lookups, report: LoadReport) -> None:
+    roster = load_roster(doc, lk, report)
     for row in doc["meetings"]:
         where = f"meetings.yaml 会議 {row['fiscal_year']} {row.get('number') or row.get('title')}"
         meeting = save(
@@ -63,9 +86,11 @@ def load_meetings(doc, lk: Lookups, report: LoadReport) -> None:
             )
             report.add("配付資料")
         order = 0
+        unclaimed = {key: list(members) for key, members in roster.items()}  # 副知事 ×2: one each
         for group in row.get("attendance", []):
             for person in group["attendees"]:
                 order += 1
+                members = unclaimed.get((person["organization"], person["title"]), [])
                 save(
                     f"{where} 出席者 {order}",
                     attendance_save,
@@ -80,6 +105,7 @@ def load_meetings(doc, lk: Lookups, report: LoadReport) -> None:
                         proxy_title=person.get("proxy_title", ""),
                         proxy_name=person.get("proxy_name", ""),
                         official=Official.objects.filter(title=person["title"], name=person["name"]).first(),
+                        roster_member=members.pop(0) if members else None,
                     ),
                 )
                 report.add("出席者")

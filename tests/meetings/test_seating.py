@@ -12,6 +12,7 @@ from meetings import seating, services
 from meetings.documents import seating_pdf
 from meetings.models import Attendance, Meeting, Seat, SeatingLayout, SeatingPlan
 from meetings.selectors import meeting_detail, plan_seats, seating_chart
+from meetings.services import seating_plan_set
 from onechoice.services import record_save
 from tests import factories
 
@@ -91,7 +92,7 @@ def test_with_an_even_number_at_the_head_table_the_chair_stays_in_the_middle(lay
     # Two at the head table (governor and one vice-governor): the table keeps an empty seat
     # so that the chair is centred on the page, not the pair.
     meeting = small_meeting(prefecture=("知事", "副知事", "総務部長"))
-    record_save(SeatingPlan(meeting=meeting, layout=layout))
+    seating_plan_set(meeting=meeting, layout=layout)
     chart = seating_chart(meeting_detail(meeting.pk))
     head = by_side(chart.seats, "head")
     assert [s.title for s in head] == ["副知事", "知事"]
@@ -162,9 +163,9 @@ def test_absent_attendees_get_no_seat_and_online_and_proxy_do():
     left = by_side(seats, "left")
     assert [s.attendance.pk for s in left][:2] == [second.pk, third.pk]  # the absentee's seat closes up
     proxy = left[0]
-    assert (proxy.title, proxy.name, proxy.represented_title) == ("副市長", "代理 一郎", "第2市長")
-    assert (proxy.title_head, proxy.title_mark, proxy.title_tail) == ("第2市長", "（代理）", "副市長")
-    assert proxy.label == "第2市長（代理）副市長 代理 一郎"
+    # The office on the title line, the deputy (marked as proxy) on the name line.
+    assert (proxy.title, proxy.name, proxy.title_mark) == ("第2市長", "副市長 代理 一郎（代理）", "")
+    assert proxy.label == "第2市長 副市長 代理 一郎（代理）"
     assert left[1].is_online and left[1].title_mark == "（WEB）"
 
 
@@ -198,8 +199,9 @@ def test_a_crowded_long_side_spills_over_to_the_back():
     assert_drawable(chart)
 
 
-def test_without_a_plan_the_hollow_square_is_used(meeting):
-    assert not SeatingPlan.objects.filter(meeting=meeting).exists()
+def test_a_new_meeting_has_a_hollow_square_plan_with_everyone_placed_by_protocol_order(meeting):
+    plan = SeatingPlan.objects.get(meeting=meeting)  # made with the meeting (meeting_save)
+    assert (plan.layout, plan.seats.count()) == (SeatingLayout.HOLLOW_SQUARE, 0)
     assert seating_chart(meeting).layout == SeatingLayout.HOLLOW_SQUARE
     auto = seating.auto_seats(meeting.attendances.all(), SeatingLayout.HOLLOW_SQUARE)
     planned = plan_seats(meeting)
@@ -207,7 +209,7 @@ def test_without_a_plan_the_hollow_square_is_used(meeting):
 
 
 def test_a_stored_seat_is_respected_and_the_others_flow_around_it(meeting):
-    plan = record_save(SeatingPlan(meeting=meeting))
+    plan = seating_plan_set(meeting=meeting)
     imizu = Attendance.objects.get(meeting=meeting, title="射水市長")
     record_save(Seat(plan=plan, attendance=imizu, side="left", position=1))
     seats = plan_seats(meeting_detail(meeting.pk))
@@ -220,7 +222,7 @@ def test_a_stored_seat_is_respected_and_the_others_flow_around_it(meeting):
 def test_a_stored_seat_on_another_side_and_gaps(meeting):
     """A prefectural official moved to the head table, a mayor to position 5 of the right side:
     nobody else lands on those seats, and the rest keep their order."""
-    plan = record_save(SeatingPlan(meeting=meeting))
+    plan = seating_plan_set(meeting=meeting)
     education = Attendance.objects.get(meeting=meeting, title="教育長")
     tateyama = Attendance.objects.get(meeting=meeting, title="立山町長")
     record_save(Seat(plan=plan, attendance=education, side="head", position=2))
@@ -239,7 +241,7 @@ def test_a_stored_seat_on_another_side_and_gaps(meeting):
 
 
 def test_classroom_layout(meeting):
-    record_save(SeatingPlan(meeting=meeting, layout=SeatingLayout.CLASSROOM))
+    seating_plan_set(meeting=meeting, layout=SeatingLayout.CLASSROOM)
     pref = Attendance.objects.get(meeting=meeting, title="知事").organization
     record_save(
         Attendance(
@@ -288,7 +290,7 @@ def seat_rows(plan):
 
 
 def test_seats_place_automatically_writes_one_seat_per_attendee_and_is_idempotent(meeting):
-    plan = record_save(SeatingPlan(meeting=meeting))
+    plan = seating_plan_set(meeting=meeting)
     saved = services.seats_place_automatically(plan=plan)
     assert len(saved) == Seat.objects.filter(plan=plan).count() == 34
     auto = seating.auto_seats(meeting.attendances.all())
@@ -302,7 +304,7 @@ def test_seats_place_automatically_writes_one_seat_per_attendee_and_is_idempoten
 
 
 def test_seats_place_automatically_keeps_hand_placed_seats_unless_reset(meeting):
-    plan = record_save(SeatingPlan(meeting=meeting))
+    plan = seating_plan_set(meeting=meeting)
     services.seats_place_automatically(plan=plan)
     # the secretariat swaps two mayors in the admin
     toyama_seat = Seat.objects.get(plan=plan, attendance__title="富山市長")
@@ -330,7 +332,7 @@ def test_seats_place_automatically_keeps_hand_placed_seats_unless_reset(meeting)
 
 
 def test_seats_place_automatically_is_atomic(meeting, monkeypatch):
-    plan = record_save(SeatingPlan(meeting=meeting))
+    plan = seating_plan_set(meeting=meeting)
     calls = itertools.count()
     real_save = services.record_save
 
@@ -399,18 +401,18 @@ def test_seating_pdf_with_proxy_web_absentee_and_back_row_stays_one_page(meeting
                 protocol_order=50 + i,
             )
         )
-    record_save(SeatingPlan(meeting=meeting, note="※随行者は別室"))
+    seating_plan_set(meeting=meeting, note="※随行者は別室")
 
     reader, body = pdf_text(seating_pdf(meeting_detail(meeting.pk), in_packet=True).content)
     assert len(reader.pages) == 1
-    assert "富山市長（代理）副市長髙﨑德" in body
+    assert "富山市長副市長髙﨑德（代理）" in body
     assert "氷見市長（WEB）林正之" in body
     assert "笹原靖直" not in body
     assert "事務7号" in body and "※随行者は別室" in body
 
 
 def test_classroom_pdf_is_one_page(meeting):
-    record_save(SeatingPlan(meeting=meeting, layout=SeatingLayout.CLASSROOM))
+    seating_plan_set(meeting=meeting, layout=SeatingLayout.CLASSROOM)
     reader, body = pdf_text(seating_pdf(meeting_detail(meeting.pk)).content)
     assert len(reader.pages) == 1
     assert "新田八朗" in body and "竹野博和" in body and "小杉健" in body

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from meetings.models import Attendance, Meeting, Seat, SeatingPlan
+from meetings.services import seating_plan_set
 from onechoice.concurrency import TOKEN_FIELD
 from onechoice.models import Affiliation, Organization
 from onechoice.services import record_save
@@ -38,7 +39,7 @@ def get_counted(client, path):
 def full_data(toyama):
     """The real records plus what the fixtures do not hold: a seating plan and an affiliation."""
     meeting = Meeting.objects.get(fiscal_year=2021, number=4)
-    plan = record_save(SeatingPlan(meeting=meeting, layout="hollow_square"))
+    plan = seating_plan_set(meeting=meeting, layout="hollow_square")
     for position, attendance in enumerate(meeting.attendances.order_by("protocol_order")[:3], start=1):
         record_save(Seat(plan=plan, attendance=attendance, side="left", position=position))
     user = get_user_model().objects.create_user("officer")
@@ -194,7 +195,7 @@ def test_meeting_page_links_its_handouts(secretariat_client, full_data):
 
 
 def test_place_seats_action_keeps_hand_placed_seats(secretariat_client, full_data):
-    plan = SeatingPlan.objects.get()
+    plan = SeatingPlan.objects.get(meeting__fiscal_year=2021, meeting__number=4)
     hand_placed = {s.attendance_id: (s.side, s.position) for s in plan.seats.all()}
     response = secretariat_client.post(
         url(SeatingPlan, "changelist"), {"action": "place_seats", "_selected_action": [plan.pk]}, follow=True

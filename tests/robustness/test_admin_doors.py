@@ -86,10 +86,10 @@ def test_every_admin_action_refuses_who_may_not_change(client, world, role):  # 
 
 
 def test_division_staff_cannot_place_the_seats_of_a_meeting(client, world):  # noqa: F811
-    from meetings.models import Seat, SeatingPlan
-    from meetings.services import seating_plan_save
+    from meetings.models import Seat
+    from meetings.services import seating_plan_set
 
-    plan = seating_plan_save(seating_plan=SeatingPlan(meeting=Meeting.objects.get(fiscal_year=2021, number=4)))
+    plan = seating_plan_set(meeting=Meeting.objects.get(fiscal_year=2021, number=4))
     client = client_for(client, world, "division")
     response = client.post(
         reverse("admin:meetings_seatingplan_changelist"), {"action": "place_seats", "_selected_action": [plan.pk]}
@@ -100,10 +100,10 @@ def test_division_staff_cannot_place_the_seats_of_a_meeting(client, world):  # n
 
 
 def test_the_secretariat_still_places_seats_by_action(client, world):  # noqa: F811
-    from meetings.models import Seat, SeatingPlan
-    from meetings.services import seating_plan_save
+    from meetings.models import Seat
+    from meetings.services import seating_plan_set
 
-    plan = seating_plan_save(seating_plan=SeatingPlan(meeting=Meeting.objects.get(fiscal_year=2021, number=4)))
+    plan = seating_plan_set(meeting=Meeting.objects.get(fiscal_year=2021, number=4))
     client = client_for(client, world, "secretariat")
     response = client.post(
         reverse("admin:meetings_seatingplan_changelist"),
@@ -177,4 +177,48 @@ def test_imports_and_autocomplete_refuse_who_may_not_use_them(client, world, rol
         {"app_label": "meetings", "model_name": "agendaitem", "field_name": "meeting", "term": "第"},
     )
     assert autocomplete.status_code == (200 if role == "division" else 302)  # division staff may read
+    assert snapshot() == before
+
+
+# The routes every ModelAdmin has; anything else an admin's get_urls adds is the portal's own
+# door (the meeting's roster and copy pages, the seating editor …) and is tried below.
+_STANDARD_ROUTES = {
+    *("changelist", "add", "history", "delete", "change"),
+    "simple_history",  # history and revert: tried above
+    *("import", "process_import", "export"),  # django-import-export: tried above
+}
+
+
+def own_admin_routes():
+    """(model, route name, takes an object id) of every route a portal admin adds itself."""
+    routes = []
+    for model, model_admin in portal_admins():
+        prefix = f"{model._meta.app_label}_{model._meta.model_name}_"
+        for pattern in model_admin.get_urls():
+            name = getattr(pattern, "name", None) or ""
+            if name.startswith(prefix) and name.removeprefix(prefix) not in _STANDARD_ROUTES:
+                routes.append((model, name, "object_id" in str(pattern.pattern)))
+            elif name and not name.startswith(prefix) and name not in ("autocomplete",):
+                routes.append((model, name, "object_id" in str(pattern.pattern)))
+    return routes
+
+
+def test_the_portal_adds_its_own_admin_routes():
+    names = {name for _model, name, _takes_id in own_admin_routes()}
+    assert {"meetings_meeting_roster", "meetings_meeting_copy"} <= names
+
+
+@pytest.mark.parametrize("role", NON_WRITERS)
+def test_every_own_admin_route_refuses_who_may_not_change(client, world, role):  # noqa: F811
+    client = client_for(client, world, role)
+    before = snapshot()
+    for model, name, takes_id in own_admin_routes():
+        obj = model.objects.order_by("pk").first()
+        url = reverse(f"admin:{name}", args=[obj.pk] if takes_id else [])
+        looked = client.get(url).status_code  # reading is for who may view (division staff view meetings)
+        assert looked in ((200, 403, 404, 405) if role == "division" else (302, 403, 404, 405)), (role, url, looked)
+        posted = client.post(url, {"refresh": "1", "fiscal_year": "2030", "number": "9", "attendance": "1"})
+        assert posted.status_code in (302, 403, 404, 405), (role, url, posted.status_code)
+        if posted.status_code == 302:  # only to the login page, never "done"
+            assert posted["Location"].startswith(reverse("admin:login")), (role, url, posted["Location"])
     assert snapshot() == before
