@@ -51,6 +51,18 @@
         return /^\d+$/.test(value) ? parseInt(value, 10) : null;
     }
 
+    // A new row gets the number after the last of its group (the person may type another);
+    // until they do, choosing another group (資料 → 参考資料) numbers it in that group.
+    function numberNext(row) {
+        const input = orderInput(row);
+        if (input.value.trim() !== "" && row.dataset.numberedByScript !== "1") { return; }
+        const others = groupRows(row).filter(function (r) { return r !== row; }).map(numberOf)
+            .filter(function (n) { return n !== null; });
+        input.value = String(others.length ? Math.max.apply(null, others) + 1 : 1);
+        row.dataset.numberedByScript = "1";
+        input.addEventListener("input", function () { row.dataset.numberedByScript = ""; }, { once: true });
+    }
+
     // A row and the line of its errors above it, which travels with it.
     function unit(row) {
         const above = row.previousElementSibling;
@@ -225,11 +237,15 @@
         document.addEventListener("pointercancel", endDrag);
         document.addEventListener("formset:added", function (event) {
             addControls(event.target);
+            if (isSortable(event.target)) { numberNext(event.target); }
             if (event.target.parentNode) { refresh(event.target.parentNode); }
         });
         document.addEventListener("change", function (event) {  // a row moved to another group
             const row = event.target.closest && event.target.closest(ROW);
-            if (row && isSortable(row)) { refresh(row.parentNode); }
+            if (row && isSortable(row)) {
+                if (event.target.matches("select") && row.dataset.numberedByScript === "1") { numberNext(row); }
+                refresh(row.parentNode);
+            }
         });
     }
 
