@@ -20,7 +20,7 @@ from meetings.models import GeneratedDocument, Handout
 from onechoice import uploads
 from onechoice.pdf import PDFDocument
 from tests import factories
-from tests.pdf_reading import outline_titles, page_texts, squash
+from tests.pdf_reading import outline_titles, page_texts, squash, words
 
 GARBAGE = b"%PDF-1.7\n" + b"\x00garbage" * 50
 PLACEHOLDER = "はファイルを読み込めないため、この資料一式には含めていません。事務局にお問い合わせください。"
@@ -392,3 +392,233 @@ def test_parts_that_each_can_be_written_are_no_culprit(db):
         packet._unwritable([part("次第"), part("資料1 x", "資料1")], set())
     with pytest.raises(RuntimeError):
         packet._unwritable([part("次第"), part("資料1 x", "資料1", GARBAGE)], {1})
+
+
+# --- uploads fitted clear of the stamp and the number; the overlay on the page as shown -----------
+
+MM = 72 / 25.4
+W, H = 595.0, 842.0
+
+
+def grey_page(*boxes, size=(W, H), crop=None, annotations=()) -> bytes:
+    """One page painting grey ``boxes`` (x0, y0, x1, y1), optionally cropped, with
+    annotations (a reviewer's boxes) of the given rectangles."""
+    writer = PdfWriter()
+    page = writer.add_blank_page(*size)
+    content = DecodedStreamObject()
+    content.set_data(" ".join(f"0.5 g {x0} {y0} {x1 - x0} {y1 - y0} re f" for x0, y0, x1, y1 in boxes).encode())
+    page[NameObject("/Contents")] = writer._add_object(content.flate_encode())
+    if crop:
+        page.cropbox.lower_left, page.cropbox.upper_right = crop[:2], crop[2:]
+    if annotations:
+        links = []
+        for rect in annotations:
+            link = DictionaryObject(
+                {NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Square")}
+            )
+            link[NameObject("/Rect")] = ArrayObject(NumberObject(v) for v in rect)
+            links.append(writer._add_object(link))
+        page[NameObject("/Annots")] = ArrayObject(links)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def bound(content, stamp="資料1", *, uploaded=True):
+    title = f"{stamp} x" if stamp else "次第"
+    return PdfReader(
+        io.BytesIO(packet.assemble([packet.PacketPart(title, stamp, content, "k", uploaded=uploaded)], title="t"))
+    )
+
+
+def begin(document, index=0) -> bytes:
+    return document.pages[index]["/Contents"][0].get_object().get_data()
+
+
+def moved(dx, dy, scale=1.0) -> bytes:
+    return f"q {packet.pages.cm((scale, 0.0, 0.0, scale, dx, dy))}\n".encode()
+
+
+def test_an_upload_in_the_stamps_corner_is_moved_down_by_the_stamps_height_only_when_stamped(db):
+    corner = grey_page((500, 800, W, H))
+    assert begin(bound(corner)) == moved(0.0, -17 * MM)  # just below the stamp's corner
+    assert begin(bound(corner, stamp="")) == b"q\n"  # no stamp on it: the corner is free
+    assert begin(bound(corner, uploaded=False)) == b"q\n"  # our own documents leave the room
+
+
+def test_an_upload_at_the_foot_is_lifted_by_the_numbers_height(db):
+    foot = grey_page((250, 0, 345, 20))
+    assert begin(bound(foot)) == moved(0.0, 12 * MM)
+    assert begin(bound(foot, stamp="")) == moved(0.0, 12 * MM)
+    beside = grey_page((0, 0, 200, 20))  # at the foot, but left of the number's place
+    assert begin(bound(beside)) == b"q\n"
+
+
+def test_an_upload_not_read_is_fitted_whole_into_the_band_the_stamp_and_the_number_leave(db, monkeypatch):
+    monkeypatch.setattr(packet, "FIT_BUDGET", 0)
+    full = grey_page((100, 100, 200, 200))  # would be left alone if it were read
+    scale = (H - 12 * MM - 17 * MM) / H
+    assert begin(bound(full)) == moved(W / 2 * (1 - scale), 12 * MM, scale)
+    scale = (H - 12 * MM) / H  # no stamp: only the number's place is kept
+    assert begin(bound(full, stamp="")) == moved(W / 2 * (1 - scale), 12 * MM, scale)
+
+
+def test_an_upload_within_the_budget_is_read_and_one_past_it_is_not(db, monkeypatch):
+    content = grey_page((100, 100, 200, 200))
+    page = PdfReader(io.BytesIO(content)).pages[0]
+    decoded = len(page["/Contents"].get_object().get_data())
+    stored = len(page["/Contents"].get_object()._data)
+    monkeypatch.setattr(packet, "FIT_BUDGET", max(stored, decoded))
+    assert begin(bound(content)) == b"q\n"  # read: clear of both, left as it is
+    monkeypatch.setattr(packet, "FIT_BUDGET", min(stored, decoded) - 1)
+    assert begin(bound(content)) != b"q\n"  # not read: fitted as if full
+
+
+def test_the_pages_of_one_upload_are_all_read_or_none(db, monkeypatch):
+    writer = PdfWriter()
+    for _ in range(2):
+        writer.append(PdfReader(io.BytesIO(grey_page((100, 100, 200, 200)))))
+    out = io.BytesIO()
+    writer.write(out)
+    two = out.getvalue()
+    page = PdfReader(io.BytesIO(two)).pages[0]
+    one = max(len(page["/Contents"].get_object()._data), len(page["/Contents"].get_object().get_data()))
+    monkeypatch.setattr(packet, "FIT_BUDGET", one + 1)  # room to read the first page, not both
+    document = bound(two)
+    assert begin(document, 0) == begin(document, 1) != b"q\n"  # both fitted alike, as if full
+    monkeypatch.setattr(packet, "FIT_BUDGET", 4 * one)
+    document = bound(two)
+    assert begin(document, 0) == begin(document, 1) == b"q\n"
+
+
+def test_a_placeholder_for_an_upload_is_not_fitted(db):
+    document = bound(None)
+    assert begin(document) == b"q\n"
+    assert "資料1" in document.pages[0].extract_text()
+
+
+def test_annotations_on_an_upload_move_with_its_content(db):
+    document = bound(grey_page((250, 0, 345, 20), annotations=[(250, 0, 345, 20)]))
+    link = document.pages[0]["/Annots"][0].get_object()
+    assert [round(float(v), 3) for v in link["/Rect"]] == [250, round(12 * MM, 3), 345, round(20 + 12 * MM, 3)]
+    document = bound(grey_page((100, 100, 200, 200), annotations=[(100, 100, 200, 200)]))
+    assert [float(v) for v in document.pages[0]["/Annots"][0].get_object()["/Rect"]] == [100, 100, 200, 200]
+
+
+def test_on_a_cropped_page_the_stamp_and_the_number_are_drawn_in_the_crop_box(db):
+    document = bound(grey_page((200, 300, 300, 400), size=(700, 900), crop=(50, 60, 650, 860)), stamp="資料1")
+    page = document.pages[0]
+    assert page["/Contents"][-1].get_object().get_data() == b"\nQ\nq 1 0 0 1 50 60 cm /OnechoiceStamp Do Q\n"
+    stamp = page["/Resources"]["/XObject"]["/OnechoiceStamp"].get_object()
+    assert [float(v) for v in stamp["/BBox"]] == [0, 0, 600, 800]  # the overlay page: the crop box's size
+    laid_out = words(packet_bytes(document))  # poppler: the media box, top-left origin
+    drawn = [w for w in laid_out if w.text in ("資料1", "1", "/")]
+    assert {w.text for w in drawn} >= {"資料1", "1", "/"}
+    for word in drawn:  # the crop box, 50 … 650 across, 40 … 840 down
+        assert 50 <= word.x0 < word.x1 <= 650 and 40 <= word.y0 < word.y1 <= 840, word
+    mark = next(w for w in drawn if w.text == "資料1")
+    assert mark.x0 > 50 + 600 * 0.75 and mark.y1 < 40 + 800 * 0.1, mark
+    number = next(w for w in drawn if w.text == "/")
+    assert number.y0 > 40 + 800 * 0.9 and abs((number.x0 + number.x1) / 2 - 350) < 15, number
+
+
+def test_a_turned_page_gets_the_overlay_turned_with_it(db):
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(grey_page((200, 300, 300, 400)))))
+    writer.pages[0].rotate(90)
+    out = io.BytesIO()
+    writer.write(out)
+    page = bound(out.getvalue()).pages[0]
+    assert page["/Contents"][-1].get_object().get_data() == (
+        f"\nQ\nq {packet.pages.cm((0.0, 1.0, -1.0, 0.0, W, 0.0))}/OnechoiceStamp Do Q\n".encode()
+    )
+    stamp = page["/Resources"]["/XObject"]["/OnechoiceStamp"].get_object()
+    assert [round(float(v), 2) for v in stamp["/BBox"]] == [0, 0, H, W]  # shown landscape
+
+
+def packet_bytes(document) -> bytes:
+    out = io.BytesIO()
+    PdfWriter(clone_from=document).write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [("LAYOUT", 99), ("STAMP_AREA", (1.0, 1.0)), ("NUMBER_AREA", (1.0, 1.0)), ("FIT_BUDGET", 7)],
+)
+def test_how_pages_are_fitted_is_part_of_the_packets_key(meeting, monkeypatch, name, value):
+    monkeypatch.setattr(packet, "assemble", lambda parts, *, title: b"%PDF")
+    monkeypatch.setattr(packet, "packet_parts", lambda m, public=False: [packet.PacketPart("次第", "", b"", "k")])
+    before = packet.packet_pdf(meeting).etag
+    monkeypatch.setattr(packet, name, value)
+    assert packet.packet_pdf(meeting).etag != before
+
+
+def test_a_placeholder_page_has_only_the_packets_running_number(db):
+    parts = [part("次第"), part("資料1 消えた", "資料1", name="消えた", uploaded=True)]
+    parts[1].content = None
+    pages = page_texts(packet.assemble(parts, title="会議資料"))
+    assert pages[1].count("/") == 1 and pages[1].endswith("2/2"), pages[1]  # no 「1 / 1」 of its own
+
+
+@pytest.mark.parametrize("public", [False, True])
+def test_the_packet_binds_the_generated_documents_for_its_audience(meeting, documents, monkeypatch, public):
+    monkeypatch.setattr(packet, "assemble", lambda parts, *, title: b"%PDF")
+    Handout.objects.create(
+        meeting=meeting, kind="material", number=1, title="状況", document=GeneratedDocument.WG_STATUS
+    )
+    packet.packet_pdf(meeting, public=public)
+    assert [kwargs["public"] for name, _, kwargs in documents if name == "wg_status_pdf"] == [public]
+    assert all(kwargs["public"] is public for name, _, kwargs in documents if name == "wg_status_pdf")
+
+
+def test_by_default_the_packet_and_its_parts_are_the_staffs(meeting, documents, monkeypatch):
+    monkeypatch.setattr(packet, "assemble", lambda parts, *, title: b"%PDF")
+    Handout.objects.create(
+        meeting=meeting, kind="material", number=1, title="状況", document=GeneratedDocument.WG_STATUS
+    )
+    packet.packet_parts(meeting)
+    packet.packet_pdf(meeting)
+    assert [kwargs["public"] for name, _, kwargs in documents if name == "wg_status_pdf"] == [False, False]
+
+
+def test_a_single_generated_document_is_bound_as_it_was_rendered(meeting, documents, monkeypatch):
+    rendered = pdf_bytes(A4, A4_LANDSCAPE, text="status")
+    monkeypatch.setattr(
+        packet.workgroup_documents,
+        "wg_status_pdf",
+        lambda year, **kwargs: PDFDocument(rendered, "wg.pdf", "wg.pdf", "etag-wg"),
+    )
+    Handout.objects.create(
+        meeting=meeting, kind="material", number=1, title="状況", document=GeneratedDocument.WG_STATUS
+    )
+    assert packet.packet_parts(meeting)[3].content == rendered  # its cached bytes, not written again
+
+
+def test_a_changed_overlay_template_makes_another_packet(meeting, monkeypatch):
+    monkeypatch.setattr(packet, "assemble", lambda parts, *, title: b"%PDF")
+    monkeypatch.setattr(packet, "packet_parts", lambda m, public=False: [packet.PacketPart("次第", "", b"", "k")])
+    before = packet.packet_pdf(meeting).etag
+    monkeypatch.setattr(packet, "_overlay_source", lambda: "<p>the stamp moved</p>")
+    assert packet.packet_pdf(meeting).etag != before
+
+
+@pytest.mark.parametrize(
+    "box, lift",
+    [
+        ((245, 0, 275, 20), 12 * MM),  # the left of the number's place (40 mm wide, centred)
+        ((320, 0, 350, 20), 12 * MM),  # its right
+        ((250, 0, 345, 0.3), 12 * MM),  # a hairline on the very foot
+        ((0, 0, 300, 20), 12 * MM),  # from the left edge across it: lifted, not moved across
+        ((400, 0, 500, 20), None),  # right of the number's place: left alone
+        ((470, 810, 540, H), -17 * MM),  # the stamp's corner is 46 mm wide
+    ],
+)
+def test_the_number_and_the_stamp_keep_exactly_their_places_free(db, box, lift):
+    expected = b"q\n" if lift is None else moved(0.0, lift)
+    assert begin(bound(grey_page(box))) == expected
+
+
+def test_a_packet_that_cannot_be_written_says_so(db):
+    with pytest.raises(RuntimeError, match=r"^the packet cannot be written, though each of its parts can$"):
+        packet._unwritable([part("次第"), part("資料1 x", "資料1")], set())
