@@ -171,7 +171,12 @@ def _is_white(operands) -> bool:
 
 def _advance(text, font, state) -> float:
     """The width of a shown string in text space, generous where the font does not say."""
-    data = text.get_original_bytes() if hasattr(text, "get_original_bytes") else bytes(text)
+    # The string's bytes as written in the stream: pypdf decodes <00010002> as UTF-16 and its
+    # get_original_bytes() then adds a byte-order mark (one glyph too many); it keeps the
+    # bytes it read in _original_bytes.
+    data = getattr(text, "_original_bytes", None)
+    if data is None:
+        data = text.get_original_bytes() if hasattr(text, "get_original_bytes") else bytes(text)
     size, spacing, words, scale = state["size"], state["tc"], state["tw"], state["tz"]
     if font.get("/Subtype") == "/Type0":  # two bytes a glyph, CJK at one em
         return (len(data) // 2) * (size + spacing) * scale
@@ -294,7 +299,9 @@ def moved_annotations(page: PageObject, fit: Matrix) -> None:
         if "/Rect" in annotation:
             box = box_through(fit, tuple(float(v) for v in annotation["/Rect"]))
             annotation[NameObject("/Rect")] = ArrayObject(FloatObject(round(v, 3)) for v in box)
-        if "/QuadPoints" in annotation:
+        if "/QuadPoints" in annotation and len(annotation["/QuadPoints"]) % 2 == 0:
+            # (an odd count is malformed: viewers ignore it, and so does the fitting, rather than
+            # losing the whole upload to a placeholder page)
             points = [float(v) for v in annotation["/QuadPoints"]]
             moved = []
             for x, y in zip(points[0::2], points[1::2], strict=True):

@@ -561,14 +561,27 @@ def test_links_and_notes_follow_the_content():
     assert "/Annots" not in other
 
 
-def test_a_highlight_with_an_odd_number_of_coordinates_is_refused_not_cut_short():
+def test_a_highlight_with_an_odd_number_of_coordinates_keeps_them_and_its_box_moves():
     writer = PdfWriter()
     page = writer.add_blank_page(600, 800)
     note = _dictionary({"/Type": "/Annot", "/Subtype": "/Highlight", "/Rect": [100, 10, 200, 30]})
-    note[_name("/QuadPoints")] = ArrayObject(FloatObject(v) for v in (100, 30, 200, 30, 100, 10, 200))
+    odd = (100, 30, 200, 30, 100, 10, 200)
+    note[_name("/QuadPoints")] = ArrayObject(FloatObject(v) for v in odd)
     page[_name("/Annots")] = ArrayObject([writer._add_object(note)])
-    with pytest.raises(ValueError):
-        pages.moved_annotations(page, (0.5, 0.0, 0.0, 0.5, 10.0, 40.0))
+    pages.moved_annotations(page, (0.5, 0.0, 0.0, 0.5, 10.0, 40.0))  # no error: the upload is kept
+    moved = page["/Annots"][0].get_object()
+    assert [float(v) for v in moved["/QuadPoints"]] == list(odd)  # malformed: left as it was
+    assert [float(v) for v in moved["/Rect"]] == [60.0, 45.0, 110.0, 55.0]
+
+
+def test_a_two_byte_string_written_in_hex_counts_its_glyphs_not_a_byte_order_mark():
+    import io as _io
+
+    from pypdf.generic import read_hex_string_from_stream
+
+    text = read_hex_string_from_stream(_io.BytesIO(b"<00010002>"))
+    state = {"size": 10.0, "tc": 0.0, "tw": 0.0, "tz": 1.0}
+    assert pages._advance(text, {"/Subtype": "/Type0"}, state) == 20.0  # two glyphs of one em
 
 
 def _bound(*pages_ops):
