@@ -88,6 +88,8 @@ def _generated(handout: Handout, meeting: Meeting, public: bool) -> list[PDFDocu
             return [project_documents.next_year_items_pdf(year + 1, in_packet=True, public=public)]
         case GeneratedDocument.ANNUAL_SCHEDULE:
             return [documents.schedule_pdf(year + 1, in_packet=True, public=public)]
+        case GeneratedDocument.PLAN_BUNDLE:
+            return [project_documents.plan_bundle_of_year_pdf(year, in_packet=True, public=public)]
     return []
 
 

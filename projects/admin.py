@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from onechoice import permissions
@@ -8,14 +9,17 @@ from onechoice.importing import ImportExportAdminMixin
 
 from .models import (
     DesiredState,
+    Direction,
     Highlight,
     Indicator,
     IndicatorValue,
+    Lesson,
     Measure,
     MeasureResult,
     Milestone,
     Photo,
     Plan,
+    PlanStep,
     Project,
     ProjectYear,
 )
@@ -256,9 +260,42 @@ class MilestoneAdmin(ServiceAdmin):
     autocomplete_fields = ["project"]
 
 
-class DesiredStateInline(StackedInline):
+class DesiredStateInline(TabularInline):
+    """The plan's desired states in one table; each state's 取組みの方向性 are ordered rows on
+    its own page (「変更」 link), since Django's admin does not nest inlines."""
+
     model = DesiredState
-    fields = [("area_number", "area", "label"), ("text", "directions")]
+    fields = ["area_number", "area", "order", "label", "text", "direction_list"]
+    readonly_fields = ["direction_list"]
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("directions")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        sizes = {"label": 3, "area": 18}
+        if formfield is not None and db_field.name in sizes:
+            formfield.widget.attrs.update(size=sizes[db_field.name])
+        if formfield is not None and db_field.name == "text":
+            formfield.widget.attrs.update(rows=3, cols=48)
+        return formfield
+
+    @admin.display(description=_("取組みの方向性（「変更」で編集）"))
+    def direction_list(self, obj):
+        if not obj.pk:
+            return _("保存後に入力します。")
+        return format_html_join(mark_safe("<br>"), "・{}", ((d.text,) for d in obj.directions.all()))
+
+
+class PlanStepInline(OrderedInlineMixin, TabularInline):
+    model = PlanStep
+    fields = ["order", "fiscal_year", "date", "month", "period", "last_month", "continues", "text"]
+
+
+class LessonInline(OrderedInlineMixin, TabularInline):
+    model = Lesson
+    fields = ["order", "issue", "title", "body"]
 
 
 @admin.register(Plan)
@@ -267,7 +304,22 @@ class PlanAdmin(ServiceAdmin):
     list_select_related = ["project"]
     search_fields = ["title"]
     autocomplete_fields = ["project"]
-    inlines = [DesiredStateInline]
+    fieldsets = [
+        (None, {"fields": ["project", ("title", "subtitle"), ("first_fiscal_year", "last_fiscal_year")]}),
+        (
+            _("計画の内容（位置付け・期間・目標・視点・構造）"),
+            {"fields": ["positioning", "period_note", "goal", "viewpoint_lead", "viewpoints", "structure"]},
+        ),
+    ]
+    inlines = [DesiredStateInline, PlanStepInline, LessonInline]
+
+    class Media:
+        css = {"all": ["css/admin-plan.css"]}
+
+
+class DirectionInline(OrderedInlineMixin, TabularInline):
+    model = Direction
+    fields = ["order", "text"]
 
 
 @admin.register(DesiredState)
@@ -275,5 +327,37 @@ class DesiredStateAdmin(ServiceAdmin):
     list_display = ["__str__", "plan"]
     list_select_related = ["plan"]
     list_filter = ["area_number"]
-    search_fields = ["text", "directions", "area"]
+    search_fields = ["text", "directions__text", "area"]
+    autocomplete_fields = ["plan"]
+    fields = ["plan", ("area_number", "area"), ("order", "label"), "text"]
+    inlines = [DirectionInline]
+
+
+@admin.register(Direction)
+class DirectionAdmin(ServiceAdmin):
+    list_display = ["text", "desired_state", "order"]
+    list_select_related = ["desired_state"]
+    list_filter = ["desired_state__area_number"]
+    search_fields = ["text", "desired_state__text"]
+    autocomplete_fields = ["desired_state"]
+
+
+@admin.register(PlanStep)
+class PlanStepAdmin(ServiceAdmin):
+    list_display = ["text", "fiscal_year", "when", "plan", "order"]
+    list_select_related = ["plan"]
+    list_filter = ["fiscal_year"]
+    search_fields = ["text", "plan__title"]
+    autocomplete_fields = ["plan"]
+
+    @admin.display(description=_("時期"))
+    def when(self, obj):
+        return obj.when_label
+
+
+@admin.register(Lesson)
+class LessonAdmin(ServiceAdmin):
+    list_display = ["title", "issue", "plan", "order"]
+    list_select_related = ["plan"]
+    search_fields = ["title", "issue", "body", "plan__title"]
     autocomplete_fields = ["plan"]

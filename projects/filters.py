@@ -28,15 +28,21 @@ class ProjectFilter(django_filters.FilterSet):
         choices=_municipality_choices,
         method="filter_municipality",
         empty_label=_("すべての市町村"),
-        help_text=_("提案または参加している市町村。URLでは地方公共団体コード（例: 162019）。"),
+        help_text=_("その市町村が提案した項目と参加している項目を表示します。"),
     )
     department = django_filters.ModelChoiceFilter(
         label=_("担当部局"), queryset=Department.objects.all(), field_name="departments", empty_label=_("すべての部局")
     )
     status = django_filters.ChoiceFilter(
-        label=_("区分"), choices=YearStatus.choices, method="filter_status", empty_label=_("すべての区分")
+        label=_("区分"),
+        choices=YearStatus.choices,
+        method="filter_status",
+        empty_label=_("すべての区分"),
+        help_text=_("新規・継続・協議終了。年度も選ぶと、その年度の区分で絞り込みます。"),
     )
-    q = django_filters.CharFilter(label=_("キーワード"), method="filter_text")
+    q = django_filters.CharFilter(
+        label=_("キーワード"), method="filter_text", help_text=_("項目名・施策名・目標に含まれることば。")
+    )
     sort = django_filters.OrderingFilter(
         label=_("並び順"),
         fields=(("first_fiscal_year", "first_fiscal_year"), ("title", "title")),

@@ -334,6 +334,13 @@ class Plan(models.Model):
     first_fiscal_year = models.PositiveIntegerField(_("計画期間（開始年度）"), validators=FISCAL_YEAR_VALIDATORS)
     last_fiscal_year = models.PositiveIntegerField(_("計画期間（終了年度）"), validators=FISCAL_YEAR_VALIDATORS)
     goal = models.TextField(_("目標"), blank=True)
+    positioning = models.TextField(
+        _("位置付け"), blank=True, help_text=_("1行に1件。※で始まる行は注記として小さく印刷します。")
+    )
+    period_note = models.TextField(_("期間についての補足"), blank=True, help_text=_("1行に1件。"))
+    viewpoint_lead = models.TextField(_("推進にあたっての視点（前文）"), blank=True)
+    viewpoints = models.TextField(_("推進にあたっての視点"), blank=True, help_text=_("1行に1件（番号は自動）。"))
+    structure = models.TextField(_("計画の構造"), blank=True)
 
     class Meta:
         verbose_name = _("計画")
@@ -342,6 +349,22 @@ class Plan(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("projects:plan", args=[self.project_id, self.pk])
+
+    @property
+    def years(self) -> int:
+        return self.last_fiscal_year - self.first_fiscal_year + 1
+
+    @property
+    def period_label(self) -> str:
+        """令和6年度（2024年度）から令和10年度（2028年度）までの5年間."""
+        first, last = self.first_fiscal_year, self.last_fiscal_year
+        return (
+            f"{jpdates.fiscal_year_label(first)}（{first}年度）から"
+            f"{jpdates.fiscal_year_label(last)}（{last}年度）までの{self.years}年間"
+        )
 
     def clean(self):
         if self.first_fiscal_year and self.last_fiscal_year and self.last_fiscal_year < self.first_fiscal_year:
@@ -355,16 +378,113 @@ class DesiredState(models.Model):
     area_number = models.PositiveSmallIntegerField(_("分野番号"))
     area = models.CharField(_("分野"), max_length=100)
     label = models.CharField(_("番号"), max_length=10)
+    order = models.PositiveSmallIntegerField(_("順序"), default=0, help_text=_("分野の中での並び順。"))
     text = models.TextField(_("ありたい姿"))
-    directions = models.TextField(_("取組みの方向性"), help_text=_("1行に1件。"))
 
     class Meta:
         verbose_name = _("ありたい姿")
         verbose_name_plural = _("ありたい姿")
-        ordering = ["plan", "area_number", "label"]
+        ordering = ["plan", "area_number", "order", "pk"]
 
     def __str__(self):
         return f"{self.area_number} {self.area} {self.label}"
+
+
+class Direction(models.Model):
+    """One 取組みの方向性 of a desired state, in its printed order."""
+
+    desired_state = models.ForeignKey(
+        DesiredState, on_delete=models.CASCADE, related_name="directions", verbose_name=_("ありたい姿")
+    )
+    order = models.PositiveSmallIntegerField(_("順序"))
+    text = models.CharField(_("取組みの方向性"), max_length=300)
+
+    class Meta:
+        verbose_name = _("取組みの方向性")
+        verbose_name_plural = _("取組みの方向性")
+        ordering = ["desired_state", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["desired_state", "order"],
+                name="direction_unique_order",
+                violation_error_message=_("このありたい姿には同じ順序の取組みの方向性が既にあります。"),
+            )
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class PlanStep(models.Model):
+    """A step of 計画策定に係る経緯と進め方: on a date (令和6年8月28日), or in a month known only
+    to its 旬 (10月中旬), or over months (6～7月, 4月～)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="steps", verbose_name=_("計画"))
+    order = models.PositiveSmallIntegerField(_("順序"))
+    fiscal_year = models.PositiveIntegerField(_("年度"), validators=FISCAL_YEAR_VALIDATORS)
+    date = models.DateField(_("日付"), null=True, blank=True)
+    month = models.PositiveSmallIntegerField(
+        _("月"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    period = models.CharField(_("旬"), max_length=10, choices=jpdates.MonthPeriod.choices, blank=True)
+    last_month = models.PositiveSmallIntegerField(
+        _("終わりの月"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("6～7月のように期間で書くとき。"),
+    )
+    continues = models.BooleanField(_("以降も継続（～）"), default=False, help_text=_("4月～のように書くとき。"))
+    text = models.CharField(_("内容"), max_length=300)
+
+    class Meta:
+        verbose_name = _("策定に係る経緯")
+        verbose_name_plural = _("策定に係る経緯")
+        ordering = ["plan", "order", "pk"]
+
+    def __str__(self):
+        return f"{jpdates.fiscal_year_label(self.fiscal_year)} {self.when_label} {self.text}"
+
+    @property
+    def when_label(self) -> str:
+        """3月25日 / 10月中旬 / 6～7月 / 4月～ (the year is the row's 年度)."""
+        if self.date:
+            return f"{self.date.month}月{self.date.day}日"
+        if self.month is None:
+            return ""
+        if self.last_month:
+            return f"{self.month}～{self.last_month}月"
+        planned = jpdates.PlannedDate(2000, self.month, self.period)
+        return planned.month_label + ("～" if self.continues else "")
+
+    def clean(self):
+        if bool(self.date) == bool(self.month):
+            raise ValidationError(_("日付か月のどちらか一方を入力してください。"))
+        if self.date and self.fiscal_year and jpdates.fiscal_year_of(self.date) != self.fiscal_year:
+            raise ValidationError({"date": _("日付がこの年度の期間にありません。")})
+        if self.date and (self.period or self.last_month or self.continues):
+            raise ValidationError(_("日付を入力したときは、旬・終わりの月・継続は入力できません。"))
+        if self.period and self.last_month:
+            raise ValidationError({"period": _("期間（終わりの月）を入力したときは旬を入力できません。")})
+
+
+class Lesson(models.Model):
+    """One of 「10のリーディングプロジェクトの評価・総括を踏まえて」: the issue it answers (課題感)
+    and what the plan does about it."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="lessons", verbose_name=_("計画"))
+    order = models.PositiveSmallIntegerField(_("番号"))
+    issue = models.CharField(_("浮き彫りになっている課題感"), max_length=200)
+    title = models.CharField(_("見出し"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+
+    class Meta:
+        verbose_name = _("評価・総括を踏まえて")
+        verbose_name_plural = _("評価・総括を踏まえて")
+        ordering = ["plan", "order", "pk"]
+
+    def __str__(self):
+        return f"{self.order} {self.title}"
 
 
 # Change history (who, when, what) of every record, shown to the secretariat in the admin.
@@ -379,6 +499,9 @@ for _model in (
     Milestone,
     Plan,
     DesiredState,
+    Direction,
+    PlanStep,
+    Lesson,
 ):
     register_history(_model)
 register_history(Project, m2m_fields=["proposers", "targets", "departments", "divisions"])

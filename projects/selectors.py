@@ -6,9 +6,24 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Value
 
-from .models import Highlight, Indicator, MeasureResult, Project, ProjectYear
+from onechoice.models import Affiliation, OrganizationKind
+
+from .models import (
+    DesiredState,
+    Direction,
+    Highlight,
+    Indicator,
+    Lesson,
+    Measure,
+    MeasureResult,
+    Milestone,
+    Plan,
+    PlanStep,
+    Project,
+    ProjectYear,
+)
 
 
 def projects_visible(*, public: bool) -> QuerySet[Project]:
@@ -80,6 +95,8 @@ def project_detail_queryset(*, public: bool) -> QuerySet[Project]:
             ),
         ),
         Prefetch("indicators", queryset=Indicator.objects.prefetch_related("values")),
+        Prefetch("milestones", queryset=Milestone.objects.order_by("fiscal_year", "month", "pk")),
+        Prefetch("plans", queryset=Plan.objects.order_by("first_fiscal_year", "pk")),
     )
 
 
@@ -87,3 +104,79 @@ def project_detail(pk: int, *, public: bool = False) -> Project:
     """One item with ``project_detail_queryset``'s prefetches (for the public: only a
     published item). Raises ``Project.DoesNotExist``."""
     return project_detail_queryset(public=public).get(pk=pk)
+
+
+def plan_page(project_pk: int, plan_pk: int, *, public: bool) -> Plan:
+    """A plan with everything its page and its bundle PDF show, in 10 queries whatever the
+    number of states, directions or projects: the plan with its item (for the public only a
+    published item), its desired states with their directions, the 策定に係る経緯 steps, the
+    lessons, the item's milestones, and the item's measures with their results and
+    indicators (with values). Raises ``Plan.DoesNotExist``."""
+    return (
+        Plan.objects.filter(project__in=projects_visible(public=public))
+        .select_related("project")
+        .prefetch_related(
+            Prefetch(
+                "desired_states",
+                queryset=DesiredState.objects.order_by("area_number", "order", "pk").prefetch_related(
+                    Prefetch("directions", queryset=Direction.objects.order_by("order", "pk"))
+                ),
+            ),
+            Prefetch("steps", queryset=PlanStep.objects.order_by("order", "pk")),
+            Prefetch("lessons", queryset=Lesson.objects.order_by("order", "pk")),
+            Prefetch("project__milestones", queryset=Milestone.objects.order_by("fiscal_year", "month", "pk")),
+            Prefetch(
+                "project__measures",
+                queryset=Measure.objects.order_by("order").prefetch_related(
+                    Prefetch(
+                        "results",
+                        queryset=MeasureResult.objects.select_related("project_year").order_by(
+                            "project_year__fiscal_year"
+                        ),
+                    ),
+                    Prefetch("indicators", queryset=Indicator.objects.prefetch_related("values")),
+                ),
+            ),
+        )
+        .get(project_id=project_pk, pk=plan_pk)
+    )
+
+
+def own_municipality(user):
+    """The municipality a logged-in officer works for (their affiliation), else None (1 query;
+    none for the public)."""
+    if not user.is_authenticated:
+        return None
+    found = (
+        Affiliation.objects.filter(user=user, organization__kind=OrganizationKind.MUNICIPALITY)
+        .select_related("organization")
+        .first()
+    )
+    return found.organization if found else None
+
+
+def project_roles_of(municipality) -> dict[int, set[str]]:
+    """For each item ``municipality`` is involved in, how: {"proposed", "takes_part"} (1 query)."""
+    roles: dict[int, set[str]] = {}
+    proposed = Project.proposers.through.objects.filter(organization=municipality).annotate(role=Value("proposed"))
+    targets = Project.targets.through.objects.filter(organization=municipality).annotate(role=Value("takes_part"))
+    both = proposed.values_list("project_id", "role").union(targets.values_list("project_id", "role"))
+    for pk, role in both:
+        roles.setdefault(pk, set()).add(role)
+    return roles
+
+
+def plan_of_year(fiscal_year: int, *, public: bool) -> Plan | None:
+    """The plan a meeting of ``fiscal_year`` hands out: the newest plan (of an item the
+    requester may see) whose period holds that year or starts the year after (a draft
+    discussed the year before it starts); None if there is none (1 query)."""
+    return (
+        Plan.objects.filter(
+            project__in=projects_visible(public=public),
+            first_fiscal_year__lte=fiscal_year + 1,
+            last_fiscal_year__gte=fiscal_year,
+        )
+        .order_by("-first_fiscal_year", "-pk")
+        .only("pk", "project_id")
+        .first()
+    )

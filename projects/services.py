@@ -16,14 +16,17 @@ from onechoice.services import current_m2m, record_save, rule, saves, writes
 
 from .models import (
     DesiredState,
+    Direction,
     Highlight,
     Indicator,
     IndicatorValue,
+    Lesson,
     Measure,
     MeasureResult,
     Milestone,
     Photo,
     Plan,
+    PlanStep,
     Project,
     ProjectYear,
 )
@@ -40,6 +43,9 @@ writes(
     Milestone,
     Plan,
     DesiredState,
+    Direction,
+    PlanStep,
+    Lesson,
 )
 
 
@@ -135,3 +141,18 @@ def plan_save(*, plan: Plan) -> Plan:
 
 def desired_state_save(*, desired_state: DesiredState) -> DesiredState:
     return record_save(desired_state)
+
+
+def direction_save(*, direction: Direction) -> Direction:
+    """One 取組みの方向性 of a desired state, at its place (順序 unique per state)."""
+    return record_save(direction)
+
+
+def plan_step_save(*, plan_step: PlanStep) -> PlanStep:
+    """One step of 計画策定に係る経緯: a date, or a month (with 旬, a last month or 「～」), in the
+    step's fiscal year (``PlanStep.clean``)."""
+    return record_save(plan_step)
+
+
+def lesson_save(*, lesson: Lesson) -> Lesson:
+    return record_save(lesson)

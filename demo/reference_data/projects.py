@@ -4,29 +4,36 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from onechoice import jpdates
 from projects.models import (
     DesiredState,
+    Direction,
     Highlight,
     Indicator,
     IndicatorValue,
+    Lesson,
     Measure,
     MeasureResult,
     Milestone,
     Photo,
     Plan,
+    PlanStep,
     Project,
     ProjectYear,
 )
 from projects.services import (
     desired_state_save,
+    direction_save,
     highlight_save,
     indicator_save,
     indicator_value_save,
+    lesson_save,
     measure_result_save,
     measure_save,
     milestone_save,
     photo_save,
     plan_save,
+    plan_step_save,
     project_save,
     project_year_save,
 )
@@ -173,24 +180,80 @@ def load_projects(doc, lk: Lookups, report: LoadReport) -> None:
                     first_fiscal_year=item["first_fiscal_year"],
                     last_fiscal_year=item["last_fiscal_year"],
                     goal=text(item.get("goal")),
+                    positioning=text(item.get("positioning")),
+                    period_note=text(item.get("period_note")),
+                    viewpoint_lead=text(item.get("viewpoint_lead")),
+                    viewpoints=text(item.get("viewpoints")),
+                    structure=text(item.get("structure")),
                 ),
             )
             report.add("計画")
             for area in item.get("areas", []):
-                for state in area["states"]:
-                    save(
-                        f"{where} ありたい姿 {area['number']} {state['label']}",
+                for s_order, state in enumerate(area["states"], start=1):
+                    state_where = f"{where} ありたい姿 {area['number']} {state['label']}"
+                    desired_state = save(
+                        state_where,
                         desired_state_save,
                         desired_state=DesiredState(
                             plan=plan,
                             area_number=area["number"],
                             area=area["name"],
                             label=state["label"],
+                            order=s_order,
                             text=state["text"],
-                            directions=text(state["directions"]),
                         ),
                     )
                     report.add("ありたい姿")
+                    for d_order, direction in enumerate(state["directions"], start=1):
+                        save(
+                            f"{state_where} 取組みの方向性 {d_order}",
+                            direction_save,
+                            direction=Direction(desired_state=desired_state, order=d_order, text=direction),
+                        )
+                        report.add("取組みの方向性")
+            for st_order, step in enumerate(item.get("steps", []), start=1):
+                save(
+                    f"{where} 策定に係る経緯 {step['text']}",
+                    plan_step_save,
+                    plan_step=_plan_step(plan, st_order, step, f"{where} 策定に係る経緯"),
+                )
+                report.add("策定に係る経緯")
+            for l_order, lesson in enumerate(item.get("lessons", []), start=1):
+                save(
+                    f"{where} 評価・総括を踏まえて {l_order}",
+                    lesson_save,
+                    lesson=Lesson(
+                        plan=plan,
+                        order=l_order,
+                        issue=lesson["issue"],
+                        title=lesson["title"],
+                        body=text(lesson.get("body")),
+                    ),
+                )
+                report.add("評価・総括を踏まえて")
+
+
+def _plan_step(plan: Plan, order: int, step, where: str) -> PlanStep:
+    """A step written as 令和6年8月28日 (a date), or 10月中旬 / 6～7月 / 4月～ with its 年度."""
+    when = str(step["when"]).strip()
+    step_obj = PlanStep(plan=plan, order=order, text=step["text"])
+    try:
+        if "日" in when or "." in when or "-" in when or "/" in when:
+            step_obj.date = jpdates.parse_date(when)
+            step_obj.fiscal_year = step.get("fiscal_year") or jpdates.fiscal_year_of(step_obj.date)
+            return step_obj
+        step_obj.fiscal_year = step["fiscal_year"]
+        if when.endswith("～"):
+            step_obj.continues, when = True, when.removesuffix("～")
+        if "～" in when:
+            first, last = when.removesuffix("月").split("～")
+            step_obj.month, step_obj.last_month = int(first), int(last)
+            return step_obj
+        planned = jpdates.parse_planned(when, fiscal_year=step_obj.fiscal_year)
+        step_obj.month, step_obj.period = planned.month, planned.period
+    except (KeyError, ValueError) as error:
+        raise ReferenceDataError(f"{where}: 「{when}」を読めません（{error}）。") from None
+    return step_obj
 
 
 def _targets(row, lk: Lookups) -> list[str]:

@@ -88,7 +88,7 @@ def read_real_records() -> RealRecords:
         milestones=_by(Milestone.objects.order_by("project_id", "pk"), "project_id"),
         plans=_by(
             Plan.objects.order_by("project_id", "pk").prefetch_related(
-                Prefetch("desired_states", queryset=DesiredState.objects.order_by("pk"))
+                Prefetch("desired_states", queryset=DesiredState.objects.order_by("pk").prefetch_related("directions"))
             ),
             "project_id",
         ),

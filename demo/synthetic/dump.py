@@ -11,6 +11,7 @@ from decimal import Decimal
 from meetings.models import AgendaItem, Attendance, Handout, Meeting
 from projects.models import (
     DesiredState,
+    Direction,
     Highlight,
     Indicator,
     IndicatorValue,
@@ -75,7 +76,8 @@ DUMP = {
     ],
     Milestone: ["project__title", "fiscal_year", "month", "text"],
     Plan: ["project__title", "title", "subtitle", "first_fiscal_year", "last_fiscal_year", "goal"],
-    DesiredState: ["plan__project__title", "plan__title", "area_number", "area", "label", "text", "directions"],
+    DesiredState: ["plan__project__title", "plan__title", "area_number", "area", "label", "order", "text"],
+    Direction: ["desired_state__plan__title", "desired_state__area_number", "desired_state__label", "order", "text"],
     WorkingGroup: ["project__title", "order", "scope", "note", "lead_department__name"],
     WorkingGroup.departments.through: ["workinggroup__project__title", "workinggroup__order", "department__name"],
     WorkingGroup.members.through: ["workinggroup__project__title", "workinggroup__order", "organization__name"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from projects.models import (
     DesiredState,
+    Direction,
     Highlight,
     Indicator,
     IndicatorValue,
@@ -18,6 +19,7 @@ from projects.models import (
 )
 from projects.services import (
     desired_state_save,
+    direction_save,
     highlight_save,
     indicator_save,
     indicator_value_save,
@@ -120,18 +122,20 @@ def write_project(w: CohortWriter, original: Project) -> None:
             )
         )
         for s in p.desired_states.all():
-            w.saved(
+            state = w.saved(
                 desired_state_save(
                     desired_state=DesiredState(
                         plan=plan,
                         area_number=s.area_number,
                         area=s.area,
                         label=s.label,
+                        order=s.order,
                         text=w.text(s.text),
-                        directions=w.text(s.directions),
                     )
                 )
             )
+            for d in s.directions.all():
+                w.saved(direction_save(direction=Direction(desired_state=state, order=d.order, text=w.text(d.text))))
 
 
 def _write_year(w: CohortWriter, project: Project, measures: dict[int, Measure], y: ProjectYear) -> None:

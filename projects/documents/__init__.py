@@ -12,6 +12,7 @@ keeps working.
 """
 
 from ..models import format_number  # how values print, on the sheet, its charts and the item's page
+from .bundle import plan_bundle_of_year_pdf, plan_bundle_pdf
 from .charts import (
     CHART_HEIGHT,
     CHART_WIDTH,
@@ -58,6 +59,8 @@ __all__ = [
     "format_number",
     "indicators_of",
     "next_year_items_pdf",
+    "plan_bundle_of_year_pdf",
+    "plan_bundle_pdf",
     "outcome_of",
     "progress_report_pdf",
     "progress_sheet_pdf",

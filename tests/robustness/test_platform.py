@@ -374,9 +374,11 @@ def odd_urls() -> list[str]:
             continue
         converters = pattern.pattern.converters
         for arg in converters:
-            if arg not in ("pk", "fiscal_year"):
+            if arg not in ("pk", "plan_pk", "fiscal_year"):
                 continue
-            real = reverse(name, kwargs={arg: 123456789})
+            # the other ids of the path (a plan's item) are real-looking numbers that exist nowhere
+            others = {other: 987654321 for other in converters if other != arg}
+            real = reverse(name, kwargs={arg: 123456789, **others})
             urls += [real.replace("123456789", value) for value in ODD]
             if arg == "fiscal_year":
                 urls += [real.replace("123456789", year) for year in ("1925", "1926", "1990", "2999", "9998", "9999")]
