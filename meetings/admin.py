@@ -13,7 +13,7 @@ from onechoice.admin_tools import OrderedInlineMixin, ServiceAdmin, ServiceModel
 from onechoice.importing import ImportExportAdminMixin
 from onechoice.jpdates import fiscal_year_label
 
-from . import preparation, selectors, services
+from . import attendance_admin, preparation, selectors, services
 from .models import AgendaItem, Attendance, Handout, Meeting, RosterMember, Seat, SeatingPlan
 from .resources import AttendanceResource
 from .seating import editor as seating_editor
@@ -119,7 +119,7 @@ class MeetingAdmin(ServiceAdmin):
     list_filter = ["fiscal_year", "kind", "status", "mode", "is_published"]
     search_fields = ["title", "venue", "planned_topics"]
     ordering = ["-fiscal_year", "date", "planned_year", "planned_month"]
-    readonly_fields = ["print_links"]
+    readonly_fields = ["print_links", "attendance_board"]
     fieldsets = [
         (
             None,
@@ -141,6 +141,7 @@ class MeetingAdmin(ServiceAdmin):
                 "description": _("開催日を入力すると、予定年・予定月は自動で消去されます。"),
             },
         ),
+        (_("出欠照会"), {"fields": ["attendance_board"]}),  # meetings/attendance_admin.py
     ]
     inlines = [AgendaItemInline, HandoutInline, AttendanceInline]
 
@@ -155,6 +156,16 @@ class MeetingAdmin(ServiceAdmin):
                 "<path:object_id>/copy/",
                 self.admin_site.admin_view(partial(preparation.meeting_copy_view, self)),
                 name="meetings_meeting_copy",
+            ),
+            path(
+                "<path:object_id>/attendance-reminders/",
+                self.admin_site.admin_view(partial(attendance_admin.reminders_view, self)),
+                name="meetings_meeting_attendance_reminders",
+            ),
+            path(
+                "<path:object_id>/attendance-replies.csv",
+                self.admin_site.admin_view(partial(attendance_admin.board_csv_view, self)),
+                name="meetings_meeting_attendance_csv",
             ),
             path(
                 "<path:object_id>/seating/",
@@ -208,6 +219,10 @@ class MeetingAdmin(ServiceAdmin):
             '<a class="print-button" href="{}">配席を編集</a>', reverse("admin:meetings_meeting_seating", args=[obj.pk])
         )
         return format_html('<span class="print-buttons">{}{}</span>', buttons, seating)
+
+    @admin.display(description=_("回答状況"))
+    def attendance_board(self, obj):
+        return attendance_admin.attendance_board(obj)
 
     @admin.display(description=_("予定時期"))
     def planned_label(self, obj):

@@ -13,3 +13,7 @@ class MeetingsConfig(AppConfig):
         from . import services  # noqa: F401  (registers the write rules)
 
         register_app(self.label)  # the secretariat's alone: no division scope
+
+        from onechoice.page_cache import register_personal
+
+        register_personal("open-attendance-requests", "meetings/_open_requests.html")

@@ -3,6 +3,7 @@ handouts, the attendance snapshot and the seating plan."""
 
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
@@ -177,6 +178,7 @@ class GeneratedDocument(models.TextChoices):
     WG_STATUS = "wg_status", _("WG開催状況")
     NEXT_YEAR_ITEMS = "next_year_items", _("次年度の協議事項")
     ANNUAL_SCHEDULE = "annual_schedule", _("次年度の年間スケジュール")
+    PLAN_BUNDLE = "plan_bundle", _("計画と資料一式（年表・リーディングプロジェクトの成果と評価・計画案）")
 
 
 def validate_pdf_upload(upload) -> None:
@@ -263,6 +265,7 @@ class Handout(models.Model):
             GeneratedDocument.WG_STATUS: reverse("workgroups:status_pdf") + f"?fiscal_year={year}",
             GeneratedDocument.NEXT_YEAR_ITEMS: reverse("projects:proposals_pdf", args=[year + 1]),
             GeneratedDocument.ANNUAL_SCHEDULE: reverse("meetings:schedule_pdf", args=[year + 1]),
+            GeneratedDocument.PLAN_BUNDLE: reverse("projects:plan_of_year_pdf", args=[year]),
         }.get(self.document, "")
 
     def clean(self):
@@ -503,3 +506,135 @@ for _model in (
     Seat,
 ):
     register_history(_model)
+
+
+# --- attendance requests (出欠照会) and the organisations' replies (出欠回答) -----------------
+
+
+class AttendanceRequest(models.Model):
+    """The secretariat's request to the organisations of a meeting to say who attends: one per
+    meeting, with a reply deadline. The organisations asked each have an ``AttendanceReply``
+    (answered or not yet); their answers are written into the meeting's attendance rows."""
+
+    meeting = models.OneToOneField(
+        Meeting, on_delete=models.CASCADE, related_name="attendance_request", verbose_name=_("会議")
+    )
+    deadline = models.DateField(_("回答期限"), help_text=_("この日まで、各団体がポータルで回答・変更できます。"))
+    message = models.TextField(_("依頼文"), blank=True, help_text=_("照会メールと回答画面に表示します。"))
+    organizations = models.ManyToManyField(
+        Organization,
+        related_name="+",
+        verbose_name=_("照会先の団体"),
+        help_text=_("空欄のときは、出席者名簿に載っている団体すべてに照会します。"),
+        blank=True,
+    )
+    opened_at = models.DateTimeField(_("照会日時"), null=True, blank=True, editable=False)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("照会した人"),
+    )
+
+    class Meta:
+        verbose_name = _("出欠照会")
+        verbose_name_plural = _("出欠照会")
+        ordering = ["-deadline"]
+
+    def __str__(self):
+        return f"{self.meeting} 出欠照会"
+
+    def unique_error_message(self, model_class, unique_check):
+        if tuple(unique_check) == ("meeting",):
+            return ValidationError(_("この会議の出欠照会は既にあります。"), code="unique")
+        return super().unique_error_message(model_class, unique_check)
+
+    def clean(self):
+        meeting = self.meeting if self.meeting_id else None
+        if meeting is not None and meeting.date and self.deadline and self.deadline > meeting.date:
+            raise ValidationError(
+                {"deadline": _("回答期限は開催日（%(date)s）以前にしてください。") % {"date": meeting.when_label}}
+            )
+
+    def is_open(self, today=None) -> bool:
+        """Replies are taken until the end of the deadline day."""
+        return (today or timezone.localdate()) <= self.deadline
+
+
+class AttendanceReply(models.Model):
+    """The state of one organisation's reply to a request: not yet (``answered_at`` empty) or
+    answered, by whom and when, with a note. History keeps every answer."""
+
+    request = models.ForeignKey(
+        AttendanceRequest, on_delete=models.CASCADE, related_name="replies", verbose_name=_("出欠照会")
+    )
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("団体"))
+    answered_at = models.DateTimeField(_("回答日時"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("回答した人"),
+    )
+    note = models.TextField(_("連絡事項"), blank=True)
+
+    class Meta:
+        verbose_name = _("出欠回答")
+        verbose_name_plural = _("出欠回答")
+        ordering = ["request", "organization__protocol_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "organization"], name="attendance_reply_unique_organization"),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} {'回答済' if self.answered_at else '未回答'}"
+
+
+class MailKind(models.TextChoices):
+    REQUEST = "request", _("出欠照会")
+    REMINDER = "reminder", _("出欠照会の再送")
+    REPLY = "reply", _("回答の確認")
+
+
+class MailResult(models.TextChoices):
+    SENT = "sent", _("送信済み")
+    FAILED = "failed", _("送信失敗")
+
+
+class SentMail(models.Model):
+    """Every message the portal sent (or tried to): to whom, what, when, the result."""
+
+    kind = models.CharField(_("種類"), max_length=20, choices=MailKind.choices)
+    to = models.TextField(_("宛先"), blank=True)
+    subject = models.CharField(_("件名"), max_length=300)
+    sent_at = models.DateTimeField(_("送信日時"), default=timezone.now)
+    result = models.CharField(_("結果"), max_length=10, choices=MailResult.choices)
+    error = models.TextField(_("エラー"), blank=True)
+    request = models.ForeignKey(
+        AttendanceRequest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mails",
+        verbose_name=_("出欠照会"),
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("団体")
+    )
+
+    class Meta:
+        verbose_name = _("送信メール")
+        verbose_name_plural = _("送信メール")
+        ordering = ["-sent_at"]
+
+    def __str__(self):
+        return self.subject
+
+
+register_history(AttendanceRequest)
+register_history(AttendanceReply)

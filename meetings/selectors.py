@@ -271,3 +271,89 @@ def print_states(meeting: Meeting) -> list[PrintState]:
         )
         for name, label in MEETING_DOCUMENTS
     ]
+
+
+# --- attendance requests (出欠照会) and replies ----------------------------------------------------
+
+
+def organizations_of_attendance(meeting_id: int) -> QuerySet:
+    """The organisations of a meeting's attendance rows, in protocol order (one query): whom a
+    request asks by default."""
+    from onechoice.models import Organization
+
+    return Organization.objects.filter(attendances__meeting_id=meeting_id).distinct().order_by("protocol_order")
+
+
+def reply_rows(meeting_id: int, organization_id: int) -> list[Attendance]:
+    """An organisation's attendance rows at a meeting, in protocol order (one query)."""
+    return list(
+        Attendance.objects.filter(meeting_id=meeting_id, organization_id=organization_id).order_by("protocol_order")
+    )
+
+
+def _user_organization_ids(user):
+    from onechoice.models import Affiliation
+
+    return Affiliation.objects.filter(user_id=user.pk).values("organization_id")
+
+
+def open_attendance_requests(user, *, today: dt.date | None = None) -> list:
+    """The replies the user's organisation owes or may still change — requests whose deadline
+    has not passed — earliest deadline first (one query; none for the public)."""
+    from django.utils import timezone
+
+    from .models import AttendanceReply
+
+    if not user.is_authenticated:
+        return []
+    today = today or timezone.localdate()
+    return list(
+        AttendanceReply.objects.filter(organization_id__in=_user_organization_ids(user), request__deadline__gte=today)
+        .select_related("request__meeting", "organization")
+        .order_by("request__deadline", "request__meeting__date")
+    )
+
+
+def reply_for(meeting_id: int, user, *, organization_id: int | None = None):
+    """The reply of the user's organisation (or, for the secretariat, of ``organization_id``)
+    to the meeting's request, with its request and meeting (one query); else
+    ``AttendanceReply.DoesNotExist``. ``organization_id`` is ignored for anybody else."""
+    from onechoice.roles import Role, role_of
+
+    from .models import AttendanceReply
+
+    if not user.is_authenticated:
+        raise AttendanceReply.DoesNotExist
+    replies = AttendanceReply.objects.select_related("request__meeting", "organization", "answered_by").filter(
+        request__meeting_id=meeting_id
+    )
+    if organization_id is not None and role_of(user) == Role.SECRETARIAT:
+        return replies.get(organization_id=organization_id)
+    return replies.get(organization_id__in=_user_organization_ids(user))
+
+
+@dataclass
+class ResponseBoard:
+    """The secretariat's view of a request: every organisation asked, not yet answered first."""
+
+    replies: list
+    answered: int
+    asked: int
+
+    @property
+    def pending(self) -> int:
+        return self.asked - self.answered
+
+    @property
+    def summary(self) -> str:
+        return f"回答済 {self.answered} / {self.asked}"
+
+
+def response_board(request) -> ResponseBoard:
+    """The replies to ``request`` (one query), open ones first, then in protocol order."""
+    replies = sorted(
+        request.replies.select_related("organization", "answered_by"),
+        key=lambda r: (r.answered_at is not None, r.organization.protocol_order),
+    )
+    answered = sum(1 for r in replies if r.answered_at)
+    return ResponseBoard(replies=replies, answered=answered, asked=len(replies))

@@ -9,21 +9,27 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onechoice import uploads
-from onechoice.services import record_save, saves, writes
+from onechoice import jpdates, uploads
+from onechoice.concurrency import check_version
+from onechoice.roles import Role, role_of
+from onechoice.services import RecordsInvalid, record_save, record_validate, saves, writes
 
 from . import selectors
 from .models import (
     AgendaItem,
     Attendance,
+    AttendanceReply,
+    AttendanceRequest,
     AttendanceStatus,
     Handout,
     Meeting,
     RosterMember,
     Seat,
     SeatingPlan,
+    SentMail,
 )
 from .seating import placement
 
@@ -393,3 +399,148 @@ def seat_move(*, plan: SeatingPlan, attendance: Attendance, side: str, position:
         _seat_store(plan, occupant, origin, stored.get(occupant.pk))
     _seat_store(plan, mover, target, mover_row)
     return SeatMove(mover, target, origin, swapped_with=occupant)
+
+
+# --- attendance requests (出欠照会) and replies (出欠回答) -----------------------------------------
+
+writes(AttendanceRequest, AttendanceReply, SentMail)
+
+
+@saves(AttendanceRequest, keyword="attendance_request")
+@transaction.atomic
+def attendance_request_save(*, attendance_request: AttendanceRequest, organizations=None) -> AttendanceRequest:
+    """Open a request (a new one) or change it: its deadline, message and the organisations
+    asked — by default those of the meeting's attendance rows. Each organisation asked has its
+    reply (not yet answered at first); the ones newly asked get the request mail after the
+    commit. An organisation that has answered cannot be taken off the list; one that has not
+    loses its reply."""
+    from . import mail
+
+    request = attendance_request
+    new = request.pk is None
+    if new and request.deadline and request.deadline < timezone.localdate():
+        raise ValidationError({"deadline": _("回答期限が過ぎています。今日以降の日付にしてください。")})
+    asked = list(organizations or ())
+    if not asked and request.meeting_id:
+        asked = list(selectors.organizations_of_attendance(request.meeting_id))
+        if not asked:
+            raise ValidationError(
+                {"organizations": _("出席者名簿に団体がありません。名簿を作成するか、照会先の団体を選んでください。")}
+            )
+    if new:
+        request.opened_at = timezone.now()
+    record_save(request, m2m={"organizations": asked})
+    replies = {reply.organization_id: reply for reply in request.replies.select_related("organization")}
+    asked_ids = {org.pk for org in asked}
+    kept = [r.organization.name for oid, r in replies.items() if oid not in asked_ids and r.answered_at]
+    if kept:
+        raise ValidationError(
+            {"organizations": _("回答済みの団体は照会先から外せません: %(names)s") % {"names": "、".join(kept)}}
+        )
+    for oid, reply in replies.items():
+        if oid not in asked_ids:
+            reply.delete()
+    added = [org.pk for org in asked if org.pk not in replies]
+    for oid in added:
+        record_save(AttendanceReply(request=request, organization_id=oid))
+    if added:
+        transaction.on_commit(mail.after_commit(mail.send_request_mails, request.pk, added), robust=True)
+    return request
+
+
+def attendance_request_open(
+    *, meeting: Meeting, deadline: dt.date, message: str = "", organizations=None, user=None
+) -> AttendanceRequest:
+    """Ask the meeting's organisations who attends, by ``deadline``; the mail goes out after
+    the commit (``attendance_request_save``)."""
+    request = AttendanceRequest(meeting=meeting, deadline=deadline, message=message, opened_by=user)
+    return attendance_request_save(attendance_request=request, organizations=organizations)
+
+
+@dataclass(frozen=True)
+class SeatAnswer:
+    """The answer for one attendance row: 出席 / 代理出席 (with the deputy) / WEB出席 / 欠席."""
+
+    attendance_id: int
+    status: str
+    proxy_title: str = ""
+    proxy_name: str = ""
+
+
+def may_answer_after_deadline(user) -> bool:
+    return role_of(user) == Role.SECRETARIAT
+
+
+def may_answer_for(user, organization_id: int) -> bool:
+    """The secretariat answers for any organisation; anybody else for their own."""
+    if role_of(user) == Role.SECRETARIAT:
+        return True
+    affiliation = getattr(user, "affiliation", None) if user.is_authenticated else None
+    return affiliation is not None and affiliation.organization_id == organization_id
+
+
+@transaction.atomic
+def attendance_reply_save(
+    *, reply: AttendanceReply, answers: list[SeatAnswer], note: str = "", user, version: str | None
+) -> AttendanceReply:
+    """An organisation's answer: every one of its attendance rows at the meeting answered
+    (written through ``attendance_save``: the attendee list, the seating chart and the packet
+    follow), the note, who answered and when (history keeps each answer). ``version`` is the
+    reply's token from the page (``onechoice.concurrency``): a reply somebody saved since is
+    refused, naming it (``None``: a writer without a page, the demo loader). After the deadline
+    only the secretariat may change an answer. Raises ``ValidationError`` (``RecordsInvalid``
+    for rows, naming them) and writes nothing on bad input."""
+    from . import mail
+
+    stored = AttendanceReply.objects.select_for_update().select_related("request__meeting").get(pk=reply.pk)
+    if not may_answer_for(user, stored.organization_id):
+        raise ValidationError(_("この団体の出欠は回答できません。"), code="forbidden")
+    if version is not None:
+        check_version(version, AttendanceReply, pk=stored.pk)
+    request = stored.request
+    if not request.is_open() and not may_answer_after_deadline(user):
+        raise ValidationError(
+            _("回答期限（%(date)s）を過ぎました。期限後の変更は事務局へ連絡してください。")
+            % {"date": jpdates.format_date(request.deadline)},
+            code="closed",
+        )
+    rows = {a.pk: a for a in selectors.reply_rows(request.meeting_id, stored.organization_id)}
+    given = {answer.attendance_id: answer for answer in answers}
+    if set(given) != set(rows):
+        raise ValidationError(_("この団体の出席者すべてについて回答してください。"), code="incomplete")
+    problems = []
+    for pk, row in rows.items():
+        answer = given[pk]
+        row.status = answer.status
+        proxy = answer.status == AttendanceStatus.PROXY
+        row.proxy_title = answer.proxy_title.strip() if proxy else ""
+        row.proxy_name = answer.proxy_name.strip() if proxy else ""
+        try:
+            record_validate(row)
+        except ValidationError as error:
+            problems.append((row, error))
+    if problems:
+        raise RecordsInvalid(problems)
+    for row in rows.values():
+        attendance_save(attendance=row)
+    stored.note = note.strip()
+    stored.answered_at = timezone.now()
+    stored.answered_by = user if user.is_authenticated else None
+    record_save(stored)
+    if stored.answered_by_id:
+        transaction.on_commit(
+            mail.after_commit(mail.send_reply_confirmation, stored.pk, stored.answered_by_id), robust=True
+        )
+    return stored
+
+
+def attendance_reminders_send(*, request: AttendanceRequest) -> list[int]:
+    """「未回答の団体に再送」: the request mail again, as a reminder, to every organisation that
+    has not answered (after the commit); the ids of those organisations."""
+    from . import mail
+
+    pending = list(request.replies.filter(answered_at__isnull=True).values_list("organization_id", flat=True))
+    if pending:
+        reminders = mail.after_commit(mail.send_request_mails, request.pk, pending, reminder=True)
+        transaction.on_commit(reminders, robust=True)
+    return pending

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.meeting_list, name="list"),
     path("calendar.ics", views.calendar_ics, name="calendar"),
     path("<int:pk>/", views.meeting_detail, name="detail"),
+    path("<int:pk>/attendance/", views.attendance_reply, name="attendance"),
     path("<int:pk>/agenda.pdf", views.agenda_pdf, name="agenda_pdf"),
     path("<int:pk>/attendees.pdf", views.attendees_pdf, name="attendees_pdf"),
     path("<int:pk>/seating.pdf", views.seating_pdf, name="seating_pdf"),

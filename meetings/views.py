@@ -1,13 +1,18 @@
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
+from onechoice.concurrency import version_token
 from onechoice.http import checked_path, is_public, valid_fiscal_year, valid_id
 from onechoice.page_cache import cached_page
 from onechoice.pdf import current_document
+from onechoice.services import RecordsInvalid
 
-from . import documents, feeds, selectors
+from . import documents, feeds, selectors, services
 from .filters import MeetingFilter
-from .models import Handout, Meeting
+from .models import AttendanceReply, AttendanceStatus, Handout, Meeting
 from .packet import packet_pdf as build_packet
 
 
@@ -129,3 +134,102 @@ def handout_file(request, pk):
         raise Http404 from None
     filename = f"{handout.meeting.fiscal_year}_{handout.label}_{handout.title}.pdf"
     return FileResponse(handout.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf")
+
+
+# --- the reply to an attendance request (出欠回答) ------------------------------------------------
+# Personal (one organisation's answers, a form): never from the page cache.
+
+
+# As the request asks them: 本人出席 for the record's 出席.
+REPLY_CHOICES = [
+    (AttendanceStatus.PRESENT, "本人出席"),
+    *[(value, label) for value, label in AttendanceStatus.choices if value != AttendanceStatus.PRESENT],
+]
+
+
+class SeatAnswerForm(forms.Form):
+    status = forms.ChoiceField(label="出欠", choices=REPLY_CHOICES, widget=forms.RadioSelect)
+    proxy_title = forms.CharField(label="代理者の役職", max_length=100, required=False)
+    proxy_name = forms.CharField(label="代理者の氏名", max_length=50, required=False)
+
+
+class ReplyForm(forms.Form):
+    note = forms.CharField(label="連絡事項", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    version_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+def _seat_forms(rows, data=None):
+    return [
+        (
+            row,
+            SeatAnswerForm(
+                data,
+                prefix=f"seat-{row.pk}",
+                initial={"status": row.status, "proxy_title": row.proxy_title, "proxy_name": row.proxy_name},
+            ),
+        )
+        for row in rows
+    ]
+
+
+@checked_path(pk=valid_id)
+def attendance_reply(request, pk):
+    """An organisation's answer to the meeting's attendance request, by a user affiliated with
+    it (the secretariat also for ``?organization=<id>``); 404 for everybody else."""
+    organization = request.GET.get("organization")
+    organization_id = valid_id(organization) if organization else None
+    try:
+        reply = selectors.reply_for(pk, request.user, organization_id=organization_id)
+    except AttendanceReply.DoesNotExist:
+        raise Http404 from None
+    attendance_request = reply.request
+    editable = attendance_request.is_open() or services.may_answer_after_deadline(request.user)
+    rows = selectors.reply_rows(pk, reply.organization_id)
+    errors, status = [], 200
+    if request.method == "POST":
+        seat_forms, form = _seat_forms(rows, request.POST), ReplyForm(request.POST)
+        if not editable:
+            errors, status = [_CLOSED], 403
+        elif form.is_valid() and all(f.is_valid() for _row, f in seat_forms):
+            answers = [services.SeatAnswer(row.pk, **f.cleaned_data) for row, f in seat_forms]
+            try:
+                services.attendance_reply_save(
+                    reply=reply,
+                    answers=answers,
+                    note=form.cleaned_data["note"],
+                    user=request.user,
+                    version=form.cleaned_data["version_token"],
+                )
+            except RecordsInvalid as invalid:
+                by_pk = {row.pk: f for row, f in seat_forms}
+                for row, error in invalid.problems:
+                    for field, texts in error.message_dict.items():
+                        by_pk[row.pk].add_error(field if field in SeatAnswerForm.base_fields else None, texts)
+            except ValidationError as error:
+                errors = error.messages
+            else:
+                messages.success(request, "出欠の回答を保存しました。確認のメールをお送りします。")
+                return redirect(request.get_full_path())
+        if status == 200:
+            status = 400 if errors or form.errors or any(f.errors for _row, f in seat_forms) else 200
+    else:
+        seat_forms = _seat_forms(rows)
+        form = ReplyForm(initial={"note": reply.note, "version_token": version_token(reply)})
+    return render(
+        request,
+        "meetings/attendance_reply.html",
+        {
+            "reply": reply,
+            "attendance_request": attendance_request,
+            "meeting": attendance_request.meeting,
+            "seat_forms": seat_forms,
+            "form": form,
+            "editable": editable,
+            "errors": errors,
+            "closed_message": _CLOSED,
+        },
+        status=status,
+    )
+
+
+_CLOSED = "回答期限を過ぎたため、変更できません。期限後の変更は事務局へ連絡してください。"

@@ -47,7 +47,26 @@ def page_key(request) -> str:
     return "page:" + hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
+# Other personal parts of cached pages (an officer's open attendance requests on the home
+# page): an app registers a template, which writes ``personal_marker(name)`` instead of itself
+# while the page is built (``request.account_menu_deferred``) and is rendered for each request.
+_personal: dict[str, str] = {}
+
+
+def personal_marker(name: str) -> str:
+    return f"<!--onechoice:personal:{name}-->"
+
+
+def register_personal(name: str, template: str) -> None:
+    """``template`` is personal: filled in for each request where its marker stands."""
+    _personal[name] = template
+
+
 def _with_account_menu(request, content: bytes) -> bytes:
+    for name, template in _personal.items():
+        marker = personal_marker(name).encode()
+        if marker in content:
+            content = content.replace(marker, render_to_string(template, request=request).encode(), 1)
     if ACCOUNT_MENU_MARKER.encode() not in content:
         return content  # an anonymous visitor's page: its menu (ログイン) is the same for all
     menu = render_to_string("_account_menu.html", request=request)

@@ -19,6 +19,7 @@ from onechoice.models import Affiliation, Division, Organization
 from onechoice.services import record_save
 from projects.models import Project
 from projects.services import project_save
+from tests.meetings.test_attendance_requests import stored_request
 from workgroups.models import WorkingGroupSession
 
 # Words that read the same on a Japanese screen: abbreviations and technical names, not the
@@ -105,6 +106,7 @@ def every_list_has_a_row(toyama):
     roles.ensure_role_groups()
     user = get_user_model().objects.create_user("officer")
     Affiliation.objects.create(user=user, organization=Organization.objects.get(lg_code="162019"))
+    stored_request(meeting, Organization.objects.get(lg_code="162019"))  # 出欠照会 and 送信メール
     seen = {"user_agent": "Mozilla/5.0", "ip_address": "192.0.2.1", "username": "officer", "path_info": "/login/"}
     AccessLog.objects.create(attempt_time=timezone.now(), **seen)
     AccessFailureLog.objects.create(attempt_time=timezone.now(), **seen)

@@ -1,13 +1,20 @@
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
+from meetings.models import AttendanceRequest, Meeting
+from meetings.services import attendance_request_open, attendances_from_roster
 from onechoice.models import Affiliation, Division, Organization
 from onechoice.roles import Role, ensure_role_groups
 from onechoice.services import affiliation_save
 
 DEMO_PASSWORD = "onechoice-demo"
+DEMO_MAIL_DOMAIN = "demo.onechoice.example"
+DEMO_REQUEST_DAYS = 14
 
 
 class Command(BaseCommand):
@@ -36,6 +43,7 @@ class Command(BaseCommand):
         for username, last, first, role, is_staff, org, divisions in accounts:
             user, created = User.objects.get_or_create(username=username)
             user.last_name, user.first_name, user.is_staff = last, first, is_staff
+            user.email = f"{username}@{DEMO_MAIL_DOMAIN}"  # the mail lands in var/mail/ (file backend)
             user.set_password(DEMO_PASSWORD)
             user.save()
             user.groups.set([groups[role]])
@@ -43,4 +51,22 @@ class Command(BaseCommand):
             affiliation.organization = org
             affiliation_save(affiliation=affiliation, divisions=divisions)
             self.stdout.write(f"  {username}（{role.group_name}）{'を作成' if created else 'を更新'}")
+        self._attendance_request(User.objects.get(username="secretariat"))
         self.stdout.write(self.style.SUCCESS(f"デモ用アカウントのパスワードは {DEMO_PASSWORD} です。"))
+
+    def _attendance_request(self, secretariat):
+        """An open attendance request for the next planned meeting (its attendee list made from
+        the HQ roster first), so that ``municipal`` has one to answer; once."""
+        planned = [m for m in Meeting.objects.filter(status="planned") if m.sort_date]
+        if not planned or AttendanceRequest.objects.filter(meeting__status="planned").exists():
+            return
+        meeting = min(planned, key=lambda m: m.sort_date)
+        if not meeting.attendances.exists():
+            attendances_from_roster(meeting=meeting)
+        if not meeting.attendances.filter(organization__lg_code="162019").exists():
+            return
+        deadline = timezone.localdate() + dt.timedelta(days=DEMO_REQUEST_DAYS)
+        if meeting.date and deadline > meeting.date:
+            return
+        attendance_request_open(meeting=meeting, deadline=deadline, message="デモ用の出欠照会です。", user=secretariat)
+        self.stdout.write(f"  {meeting} の出欠照会（回答期限 {deadline:%Y-%m-%d}）を作成")

@@ -1,0 +1,176 @@
+"""Mail about meetings: the attendance request (出欠照会) with the meeting as an ``.ics``
+invitation, its reminder, and the confirmation of a reply.
+
+Sent with Django's email framework (the backend and SMTP settings in ``onechoice.settings``),
+always after the commit of what triggered it (``transaction.on_commit``): a message never
+goes out for a change that was rolled back, and a mail server that is down never turns the
+page that triggered it into an error. Every message sent or tried is recorded (``SentMail``,
+shown read-only in the admin); a failure is logged and recorded with its error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar, vCalAddress
+
+from onechoice import jpdates
+from onechoice.services import record_save
+
+from . import feeds
+from .models import AttendanceReply, AttendanceRequest, MailKind, MailResult, SentMail
+
+logger = logging.getLogger(__name__)
+
+
+def after_commit(send, *args, **kwargs):
+    """``send(*args, **kwargs)`` for ``transaction.on_commit``: whatever goes wrong is logged,
+    never raised into the request that committed."""
+
+    def run():
+        try:
+            send(*args, **kwargs)
+        except Exception:
+            logger.exception("sending mail (%s) failed", send.__name__)
+
+    run.__qualname__ = f"after_commit({send.__name__})"
+    return run
+
+
+def portal_url(path: str) -> str:
+    return settings.PORTAL_URL + path
+
+
+def recipients(organization_id: int) -> list[str]:
+    """The addresses of the active users affiliated with the organisation (one query)."""
+    users = get_user_model().objects.filter(is_active=True, affiliation__organization_id=organization_id)
+    return sorted(set(users.exclude(email="").values_list("email", flat=True)))
+
+
+def meeting_invitation(meeting, *, now: dt.datetime | None = None) -> bytes | None:
+    """The meeting as an iTIP request (METHOD:REQUEST) with the calendar feed's UID, so that a
+    calendar that took the invitation and subscribes to the feed holds one event; ``None``
+    for a meeting with no date yet."""
+    if not meeting.date:
+        return None
+    stamp = (now or timezone.now()).astimezone(dt.UTC).replace(microsecond=0)
+    event = feeds._event(meeting, base_url=settings.PORTAL_URL + "/", stamp=stamp)
+    organizer = vCalAddress(f"mailto:{parseaddr(settings.DEFAULT_FROM_EMAIL)[1]}")
+    organizer.params["cn"] = feeds.CALENDAR_NAME
+    event.add("organizer", organizer)
+    calendar = Calendar.new(prodid=feeds.PRODID, subcomponents=[event])
+    calendar.add("method", "REQUEST")
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def _render(name: str, context: dict) -> tuple[str, str]:
+    context = {**context, "signature": settings.MAIL_SIGNATURE}
+    subject = " ".join(render_to_string(f"mail/meetings/{name}_subject.txt", context).split())
+    body = render_to_string(f"mail/meetings/{name}_body.txt", context)
+    return subject, body
+
+
+def send_recorded(message: EmailMessage, *, kind: str, request=None, organization_id=None) -> SentMail | None:
+    """Send ``message`` and record the attempt; a failure is logged and recorded, never raised."""
+    try:
+        message.send(fail_silently=False)
+    except Exception as error:  # the mail server's refusal, a timeout, DNS …: recorded, not raised
+        logger.exception("mail %s to %s failed", kind, message.to)
+        result, text = MailResult.FAILED, f"{type(error).__name__}: {error}"
+    else:
+        result, text = MailResult.SENT, ""
+    try:
+        return record_save(
+            SentMail(
+                kind=kind,
+                to=", ".join(message.to),
+                subject=message.subject[:300],
+                result=result,
+                error=text,
+                request=request,
+                organization_id=organization_id,
+            )
+        )
+    except Exception:
+        logger.exception("recording mail %s to %s failed", kind, message.to)
+        return None
+
+
+def request_message(request: AttendanceRequest, organization, to: list[str], *, reminder: bool = False):
+    meeting = request.meeting
+    context = {
+        "request": request,
+        "meeting": meeting,
+        "organization": organization,
+        "deadline": jpdates.format_date(request.deadline),
+        "reply_url": portal_url(reverse("meetings:attendance", args=[meeting.pk])),
+        "reminder": reminder,
+    }
+    subject, body = _render("attendance_request", context)
+    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+    invitation = meeting_invitation(meeting)
+    if invitation is not None:
+        message.attach("meeting.ics", invitation, "text/calendar; method=REQUEST; charset=utf-8")
+    return message
+
+
+def send_request_mails(request_pk: int, organization_ids: list[int], *, reminder: bool = False) -> list[SentMail]:
+    """The request (or its reminder) to the users of each organisation; an organisation
+    nobody with an address works for is recorded as a failure (the secretariat sees whom the
+    request did not reach)."""
+    from onechoice.models import Organization
+
+    request = AttendanceRequest.objects.select_related("meeting").get(pk=request_pk)
+    kind = MailKind.REMINDER if reminder else MailKind.REQUEST
+    sent = []
+    for organization in Organization.objects.filter(pk__in=organization_ids).order_by("protocol_order"):
+        to = recipients(organization.pk)
+        message = request_message(request, organization, to, reminder=reminder)
+        if not to:
+            record = record_save(
+                SentMail(
+                    kind=kind,
+                    to="",
+                    subject=message.subject[:300],
+                    result=MailResult.FAILED,
+                    error="宛先がありません（この団体に所属し、メールアドレスのあるユーザーがいません）。",
+                    request=request,
+                    organization=organization,
+                )
+            )
+        else:
+            record = send_recorded(message, kind=kind, request=request, organization_id=organization.pk)
+        sent.append(record)
+    return sent
+
+
+def send_reply_confirmation(reply_pk: int, user_pk: int) -> SentMail | None:
+    """What was answered, to the one who answered (if they have an address)."""
+    from .selectors import reply_rows
+
+    reply = AttendanceReply.objects.select_related("request__meeting", "organization").get(pk=reply_pk)
+    user = get_user_model().objects.filter(pk=user_pk).exclude(email="").first()
+    if user is None:
+        return None
+    meeting = reply.request.meeting
+    context = {
+        "reply": reply,
+        "meeting": meeting,
+        "organization": reply.organization,
+        "rows": reply_rows(meeting.pk, reply.organization_id),
+        "deadline": jpdates.format_date(reply.request.deadline),
+        "reply_url": portal_url(reverse("meetings:attendance", args=[meeting.pk])),
+        "user": user,
+    }
+    subject, body = _render("attendance_reply", context)
+    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    return send_recorded(message, kind=MailKind.REPLY, request=reply.request, organization_id=reply.organization_id)
