@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "meetings",
     "workgroups",
     "portal",
+    "search",
+    "opendata",
     "demo",
 ]
 
@@ -333,5 +335,35 @@ IMPORT_XLSX_MAX_CELLS = 2_000_000  # cells read from the sheet, blank ones inclu
 # confirmation takes it out (once: a second or concurrent one is refused), and expired ones are
 # deleted from the cache table whenever a new preview is stored.
 IMPORT_PREVIEW_TIMEOUT = 60 * 60  # seconds
+
+# Mail (meetings.mail: attendance requests, reminders, reply confirmations). In production SMTP,
+# from the environment: EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
+# EMAIL_USE_TLS (STARTTLS) or EMAIL_USE_SSL, EMAIL_TIMEOUT (seconds). In development, unless
+# EMAIL_HOST is set, each message is written as a file to var/mail/ (EMAIL_FILE_PATH), to open
+# what the portal sent. Every message is recorded in the admin (送信メール).
+if PRODUCTION or os.environ.get("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")  # production without it: the host's own MTA
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "1" if EMAIL_PORT == 587 else "0") == "1"
+    EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL", "0") == "1"
+    EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+    if EMAIL_USE_TLS and EMAIL_USE_SSL:
+        raise ImproperlyConfigured("Set EMAIL_USE_TLS or EMAIL_USE_SSL, not both.")
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = Path(os.environ.get("EMAIL_FILE_PATH", BASE_DIR / "var" / "mail"))
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "「ワンチームとやま」連携推進本部事務局 <onechoice@localhost>"
+)
+# The signature under every message, and the portal's address for the links in them (mail is
+# sent after the commit, outside any request).
+MAIL_SIGNATURE = os.environ.get("MAIL_SIGNATURE", "「ワンチームとやま」連携推進本部事務局（ワンチームとやま推進室）")
+PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")
+# send_reminders (cron): one reminder per organisation that has not answered, this many days
+# before the reply deadline (and on each later day only if none was sent since).
+ATTENDANCE_REMINDER_DAYS = int(os.environ.get("ATTENDANCE_REMINDER_DAYS", "3"))
 
 from .settings_import_export import *  # noqa: E402,F403  (import and export in the admin)

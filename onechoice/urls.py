@@ -7,7 +7,7 @@ from django.http import Http404
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from . import views
+from . import accounts, views
 
 urlpatterns = [
     path("", include("portal.urls")),
@@ -15,8 +15,34 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("projects/", include("projects.urls")),
     path("workgroups/", include("workgroups.urls")),
+    path("search/", include("search.urls")),
+    path("opendata/", include("opendata.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Password change (logged in) and reset by mail (onechoice/accounts.py; templates/registration/).
+    path("accounts/password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path(
+        "accounts/password/reset/",
+        auth_views.PasswordResetView.as_view(
+            form_class=accounts.PasswordResetForm,
+            subject_template_name="registration/password_reset_subject.txt",
+            email_template_name="registration/password_reset_email.txt",
+            extra_email_context={"signature": settings.MAIL_SIGNATURE},
+        ),
+        name="password_reset",
+    ),
+    path("accounts/password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("admin/", admin.site.urls),
 ]
 

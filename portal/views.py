@@ -1,5 +1,6 @@
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from meetings import selectors as meeting_selectors
@@ -13,9 +14,27 @@ from workgroups import selectors as workgroup_selectors
 
 from . import selectors
 
+# Where the home page takes the officer's own municipality: the page is cached for an
+# audience, not for one person, so this part is filled in for each request (as the account
+# menu is), from a selector with a fixed number of queries.
+MY_MUNICIPALITY_MARKER = "<!--portal:my-municipality-->"
+
+
+def home(request):
+    response = _home(request)
+    if response.status_code != 200 or MY_MUNICIPALITY_MARKER.encode() not in response.content:
+        return response
+    municipality = project_selectors.own_municipality(request.user)
+    summary = ""
+    if municipality is not None:
+        data = selectors.my_municipality_summary(municipality, today=timezone.localdate(), public=is_public(request))
+        summary = render_to_string("portal/_my_municipality.html", {"summary": data}, request=request)
+    response.content = response.content.replace(MY_MUNICIPALITY_MARKER.encode(), summary.encode(), 1)
+    return response
+
 
 @cached_page
-def home(request):
+def _home(request):
     today, public = timezone.localdate(), is_public(request)
     fiscal_year = meeting_selectors.current_fiscal_year(today=today)
     return render(
@@ -27,6 +46,7 @@ def home(request):
             "fiscal_year": fiscal_year,
             "project_years": project_selectors.project_years_of(fiscal_year, public=public) if fiscal_year else [],
             "recent_sessions": workgroup_selectors.sessions_recent(public=public),
+            "my_municipality_marker": MY_MUNICIPALITY_MARKER,
         },
     )
 
@@ -49,7 +69,7 @@ def project_detail(request, pk):
 @cached_page
 def municipality_detail(request, lg_code):
     try:
-        municipality = selectors.municipality_page(lg_code, public=is_public(request))
+        profile = selectors.municipality_profile(lg_code, public=is_public(request))
     except Organization.DoesNotExist:
         raise Http404 from None
-    return render(request, "portal/municipality_detail.html", {"municipality": municipality})
+    return render(request, "portal/municipality_detail.html", {"profile": profile})

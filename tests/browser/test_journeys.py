@@ -27,6 +27,7 @@ def choose(field, value: str) -> None:
 
 def open_toyama_city_item(page) -> None:
     page.goto("/projects/")
+    page.locator("main details.filter-box > summary").click()  # the filters sit behind 「絞り込み」
     form = page.locator("form:has([name=municipality])")
     choose(form.locator("[name=fiscal_year]"), "2021")
     choose(form.locator("[name=municipality]"), TOYAMA_CITY)

@@ -17,6 +17,8 @@ MAY_IMPORT = {
     "workgroups": {"projects"},
     "meetings": {"projects", "workgroups"},
     "portal": {"projects", "workgroups", "meetings"},
+    "search": {"projects", "workgroups", "meetings"},
+    "opendata": {"projects", "workgroups", "meetings"},
     "demo": {"projects", "workgroups", "meetings"},
 }
 APPS = set(MAY_IMPORT) - {"onechoice"}
