@@ -19,6 +19,7 @@ urlpatterns = [
     path("opendata/", include("opendata.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", accounts.my_account, name="account"),
     # Password change (logged in) and reset by mail (onechoice/accounts.py; templates/registration/).
     path("accounts/password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

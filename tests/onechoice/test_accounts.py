@@ -31,3 +31,25 @@ def test_five_failures_lock_the_account_out_even_with_the_right_password(client,
     assert locked.status_code == 429
     assert "30分間ログインできません" in locked.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_the_account_page_shows_the_users_organisation_divisions_and_role(client, db):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from onechoice import roles
+    from onechoice.models import Affiliation, Department, Division, Organization
+
+    prefecture = Organization.objects.create(name="富山県", kind="prefecture", protocol_order=0, lg_code="160008")
+    division = Division.objects.create(department=Department.objects.create(name="生活環境文化部", protocol_order=1),
+                                       name="自然保護課")  # fmt: skip
+    user = get_user_model().objects.create_user("division-user", email="d@example.jp", is_staff=True)
+    user.groups.add(roles.ensure_role_groups()[roles.Role.DIVISION])
+    Affiliation.objects.create(user=user, organization=prefecture).divisions.set([division])
+    assert client.get(reverse("account")).status_code == 302  # the public: to the login
+    client.force_login(user)
+    page = client.get(reverse("account")).content.decode()
+    for text in ("division-user", "d@example.jp", "県担当課", "富山県", "自然保護課", reverse("password_change")):
+        assert text in page
+    assert f'href="{reverse("account")}"' in client.get("/").content.decode()  # in the account menu
+    assert reverse("password_reset") in client.get(reverse("login")).content.decode()

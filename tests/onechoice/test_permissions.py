@@ -33,6 +33,7 @@ EXPECTED = [
     ("health", {}, "", EVERYONE),
     ("login", {}, "", EVERYONE),
     ("logout", {}, "", dict.fromkeys(ROLES, 405)),  # logging out is a POST
+    ("account", {}, "", {**EVERYONE, "public": 302}),  # to the login
     ("password_change", {}, "", {**EVERYONE, "public": 302}),  # to the login
     ("password_change_done", {}, "", {**EVERYONE, "public": 302}),
     ("password_reset", {}, "", EVERYONE),
