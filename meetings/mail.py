@@ -26,7 +26,7 @@ from onechoice import jpdates
 from onechoice.services import record_save
 
 from . import feeds
-from .models import AttendanceReply, AttendanceRequest, MailKind, MailResult, SentMail
+from .models import AttendanceReply, AttendanceRequest, MailKind, MailResult, Meeting, SentMail
 
 logger = logging.getLogger(__name__)
 
@@ -174,3 +174,30 @@ def send_reply_confirmation(reply_pk: int, user_pk: int) -> SentMail | None:
     subject, body = _render("attendance_reply", context)
     message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
     return send_recorded(message, kind=MailKind.REPLY, request=reply.request, organization_id=reply.organization_id)
+
+
+def send_published_mails(meeting_pk: int) -> list[SentMail]:
+    """「資料を公開しました」 to the users of the organisations on the meeting's attendee list: a
+    link to the meeting's page on the portal (never the PDF itself) and the meeting as .ics."""
+    from onechoice.models import Organization
+
+    from .selectors import organizations_of_attendance
+
+    meeting = Meeting.objects.get(pk=meeting_pk)
+    context = {
+        "meeting": meeting,
+        "meeting_url": portal_url(reverse("meetings:detail", args=[meeting.pk])),
+        "packet_url": portal_url(reverse("meetings:packet_pdf", args=[meeting.pk])),
+    }
+    sent = []
+    for organization in Organization.objects.filter(pk__in=organizations_of_attendance(meeting.pk).values("pk")):
+        to = recipients(organization.pk)
+        if not to:
+            continue  # nobody of it uses the portal: nothing to tell
+        subject, body = _render("meeting_published", {**context, "organization": organization})
+        message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+        invitation = meeting_invitation(meeting)
+        if invitation is not None:
+            message.attach("meeting.ics", invitation, "text/calendar; method=REQUEST; charset=utf-8")
+        sent.append(send_recorded(message, kind=MailKind.PUBLISHED, organization_id=organization.pk))
+    return sent

@@ -599,6 +599,7 @@ class MailKind(models.TextChoices):
     REQUEST = "request", _("出欠照会")
     REMINDER = "reminder", _("出欠照会の再送")
     REPLY = "reply", _("回答の確認")
+    PUBLISHED = "published", _("資料の公開")
 
 
 class MailResult(models.TextChoices):

@@ -43,10 +43,15 @@ def meeting_save(*, meeting: Meeting) -> Meeting:
     month; its number is unique within the fiscal year and kind. Setting the date of a
     planned meeting makes it a dated one (the planned month is cleared, not refused). Every
     meeting has its seating plan from the start (hollow square until changed)."""
+    from . import mail
+
     meeting.settle_schedule()
+    was_published = meeting.pk and Meeting.objects.filter(pk=meeting.pk).values_list("is_published", flat=True).first()
     record_save(meeting)
     if selectors.plan_of(meeting) is None:
         meeting.seating_plan = record_save(SeatingPlan(meeting=meeting))
+    if meeting.is_published and was_published is False:  # published now: tell its organisations
+        transaction.on_commit(mail.after_commit(mail.send_published_mails, meeting.pk), robust=True)
     return meeting
 
 

@@ -405,3 +405,42 @@ def stored_request(meeting, organization):
     record_save(AttendanceReply(request=request, organization=organization))
     record_save(SentMail(kind="request", to="a@example.jp", subject="【出欠照会】", result="sent", request=request))
     return request
+
+
+def test_publishing_a_meeting_tells_its_organisations_with_a_link_not_the_pdf(
+    world, django_capture_on_commit_callbacks
+):
+    from icalendar import Calendar
+
+    from meetings import feeds
+    from meetings.models import SentMail
+
+    meeting = world["meeting"]
+    meeting.is_published = False
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_save(meeting=meeting)  # saving an unpublished meeting tells nobody
+    assert outbox.outbox == []
+
+    meeting.is_published = True
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_save(meeting=meeting)
+    by_address = {address: message for message in outbox.outbox for address in message.to}
+    # 富山市 and 高岡市 are on the list (射水市 is not): both 富山市 officers in one mail
+    assert set(by_address) == {
+        "officer@city.toyama.example",
+        "officer2@city.toyama.example",
+        "officer@city.takaoka.example",
+    }
+    message = by_address["officer@city.toyama.example"]
+    assert message.subject == f"【資料公開】{meeting}"
+    assert f"https://portal.example.jp/meetings/{meeting.pk}/" in message.body and "富山市 ご担当者様" in message.body
+    names = [name for name, _content, _type in message.attachments]
+    assert names == ["meeting.ics"]  # the meeting as a calendar entry, never the PDF
+    event = Calendar.from_ical(message.attachments[0][1]).walk("VEVENT")[0]
+    assert str(event["UID"]) == feeds.meeting_uid(meeting)  # the calendar feed's event
+    assert SentMail.objects.filter(kind="published", result="sent").count() == 2
+
+    outbox.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_save(meeting=meeting)  # published already: nothing again
+    assert outbox.outbox == []
