@@ -9,9 +9,16 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from . import roles
 from .models import Affiliation
@@ -41,3 +48,31 @@ def my_account(request):
             "role_label": roles.LABELS[roles.role_of(request.user)],
         },
     )
+
+
+def invitation_send(user) -> bool:
+    """Mail ``user`` a link to set their password (Django's reset token: it expires after
+    ``PASSWORD_RESET_TIMEOUT`` and works once, as setting the password changes what it was made
+    from). False when the user has no address or the mail server refused (logged)."""
+    if not user.email:
+        return False
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    link = settings.PORTAL_URL + reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(user)])
+    affiliation = Affiliation.objects.filter(user=user).select_related("organization").first()
+    context = {
+        "user": user,
+        "organization": affiliation.organization if affiliation else None,
+        "role_label": roles.LABELS[roles.role_of(user)],
+        "link": link,
+        "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+        "login_url": settings.PORTAL_URL + reverse("login"),
+        "signature": settings.MAIL_SIGNATURE,
+    }
+    subject = " ".join(render_to_string("registration/invitation_subject.txt", context).split())
+    body = render_to_string("registration/invitation_body.txt", context)
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    except Exception:  # the mail server's refusal, a timeout: logged, the admin says whom it missed
+        logger.exception("invitation mail to %s failed", user.email)
+        return False
+    return True

@@ -1,6 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from . import accounts
 from .admin_tools import ServiceAdmin, TabularInline
 from .importing import ImportExportAdminMixin
 from .models import Affiliation, Department, Division, Official, Organization
@@ -60,3 +61,18 @@ class AffiliationAdmin(ServiceAdmin):
     list_select_related = ["user", "organization"]
     search_fields = ["user__username", "organization__name"]
     autocomplete_fields = ["user", "organization", "divisions"]
+    actions = ["send_invitations"]
+
+    @admin.action(description=_("招待メールを送る（パスワードを設定するリンク）"), permissions=["change"])
+    def send_invitations(self, request, queryset):
+        users = [affiliation.user for affiliation in queryset.select_related("user")]
+        missed = [user.get_username() for user in users if not accounts.invitation_send(user)]
+        sent = len(users) - len(missed)
+        self.message_user(request, _("%(count)d 人に招待メールを送りました。") % {"count": sent}, messages.SUCCESS)
+        if missed:
+            self.message_user(
+                request,
+                _("送れなかったユーザー（メールアドレスがないか、送信に失敗）: %(names)s")
+                % {"names": "、".join(missed)},
+                messages.WARNING,
+            )

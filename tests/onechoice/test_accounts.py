@@ -53,3 +53,53 @@ def test_the_account_page_shows_the_users_organisation_divisions_and_role(client
         assert text in page
     assert f'href="{reverse("account")}"' in client.get("/").content.decode()  # in the account menu
     assert reverse("password_reset") in client.get(reverse("login")).content.decode()
+
+
+def test_the_secretariat_invites_users_with_a_one_time_link_that_sets_the_password(client, db, settings):
+    import re
+
+    from django.contrib.auth import get_user_model
+    from django.core import mail
+    from django.urls import reverse
+
+    from onechoice import roles
+    from onechoice.models import Affiliation, Organization
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.PORTAL_URL = "https://portal.example.jp"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    groups = roles.ensure_role_groups()
+    city = Organization.objects.create(name="富山市", kind="municipality", protocol_order=1, lg_code="162019")
+    User = get_user_model()
+    invited = User.objects.create_user(
+        "toyama-new", email="new@city.toyama.example", last_name="富山", first_name="花子"
+    )
+    invited.groups.add(groups[roles.Role.MUNICIPAL])
+    nobody = User.objects.create_user("no-address")
+    rows = [Affiliation.objects.create(user=u, organization=city) for u in (invited, nobody)]
+    secretariat = User.objects.create_user("sec", is_staff=True)
+    secretariat.groups.add(groups[roles.Role.SECRETARIAT])
+    client.force_login(secretariat)
+
+    response = client.post(
+        reverse("admin:onechoice_affiliation_changelist"),
+        {"action": "send_invitations", "_selected_action": [r.pk for r in rows]},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "1 人に招待メールを送りました。" in page and "no-address" in page
+    (message,) = mail.outbox
+    assert message.to == ["new@city.toyama.example"] and "アカウントのご案内" in message.subject
+    assert "ユーザー名: toyama-new" in message.body and "所属団体: 富山市" in message.body
+    link = re.search(r"https://portal\.example\.jp(/accounts/password/reset/\S+)", message.body)[1]
+
+    client.logout()
+    form_page = client.get(link, follow=True)  # Django moves the token into the session
+    assert form_page.status_code == 200 and "new_password1" in form_page.content.decode()
+    password = {"new_password1": "Toyama-2026-xyz", "new_password2": "Toyama-2026-xyz"}
+    done = client.post(form_page.redirect_chain[-1][0], password)
+    assert done.status_code == 302
+    invited.refresh_from_db()
+    assert invited.check_password("Toyama-2026-xyz")  # the password the invitation set
+    again = client.get(link, follow=True)  # used once: the link no longer works
+    assert "new_password1" not in again.content.decode()
