@@ -17,3 +17,9 @@ class MeetingsConfig(AppConfig):
         from onechoice.page_cache import register_personal
 
         register_personal("open-attendance-requests", "meetings/_open_requests.html")
+
+        from onechoice.accounts import register_mail_recorder
+
+        from .mail import record_account_mail
+
+        register_mail_recorder(record_account_mail)  # invitations and password resets in 送信メール

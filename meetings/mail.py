@@ -201,3 +201,16 @@ def send_published_mails(meeting_pk: int) -> list[SentMail]:
             message.attach("meeting.ics", invitation, "text/calendar; method=REQUEST; charset=utf-8")
         sent.append(send_recorded(message, kind=MailKind.PUBLISHED, organization_id=organization.pk))
     return sent
+
+
+def record_account_mail(kind: str, to: str, subject: str, error: str = "") -> None:
+    """An invitation or password-reset mail (sent by onechoice.accounts) in 送信メール."""
+    record_save(
+        SentMail(
+            kind=kind,
+            to=to,
+            subject=subject[:300],
+            result=MailResult.FAILED if error else MailResult.SENT,
+            error=error,
+        )
+    )

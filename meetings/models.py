@@ -600,6 +600,8 @@ class MailKind(models.TextChoices):
     REMINDER = "reminder", _("出欠照会の再送")
     REPLY = "reply", _("回答の確認")
     PUBLISHED = "published", _("資料の公開")
+    INVITATION = "invitation", _("アカウントの招待")
+    PASSWORD_RESET = "password_reset", _("パスワードの再設定")
 
 
 class MailResult(models.TextChoices):

@@ -25,13 +25,35 @@ from .models import Affiliation
 
 logger = logging.getLogger(__name__)
 
+# Who records the mails of accounts (the app that keeps the 送信メール list registers itself:
+# the core imports no app). ``record(kind, to, subject, error)``; error "" when sent.
+_recorders: list = []
+
+
+def register_mail_recorder(record) -> None:
+    _recorders.append(record)
+
+
+def _recorded(kind: str, to: str, subject: str, error: str = "") -> None:
+    for record in _recorders:
+        try:
+            record(kind, to, subject, error)
+        except Exception:
+            logger.exception("recording the %s mail to %s failed", kind, to)
+
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
-    def send_mail(self, *args, **kwargs):
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, *args, **kwargs):
+        subject = " ".join(render_to_string(subject_template_name, context).split())
         try:
-            super().send_mail(*args, **kwargs)
-        except Exception:  # the mail server's refusal, a timeout: logged, the page answers as always
-            logger.exception("password reset mail to %s failed", args[4] if len(args) > 4 else "?")
+            super().send_mail(
+                subject_template_name, email_template_name, context, from_email, to_email, *args, **kwargs
+            )
+        except Exception as error:  # the mail server's refusal, a timeout: logged, the page answers as always
+            logger.exception("password reset mail to %s failed", to_email)
+            _recorded("password_reset", to_email, subject, f"{type(error).__name__}: {error}")
+        else:
+            _recorded("password_reset", to_email, subject)
 
 
 @login_required
@@ -72,7 +94,9 @@ def invitation_send(user) -> bool:
     body = render_to_string("registration/invitation_body.txt", context)
     try:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-    except Exception:  # the mail server's refusal, a timeout: logged, the admin says whom it missed
+    except Exception as error:  # the mail server's refusal, a timeout: logged, the admin says whom it missed
         logger.exception("invitation mail to %s failed", user.email)
+        _recorded("invitation", user.email, subject, f"{type(error).__name__}: {error}")
         return False
+    _recorded("invitation", user.email, subject)
     return True

@@ -146,6 +146,12 @@ def test_a_password_reset_arrives_over_smtp_and_unknown_addresses_get_the_same_a
     ((to, message),) = _messages(smtp_server)
     assert to == ["officer@city.toyama.example"]
     assert message["Subject"].strip() == "【「ワンチームとやま」連携推進本部ポータル】パスワードの再設定"
+    from meetings.models import SentMail
+
+    # in 送信メール, for the known address only (nothing says the unknown one was tried)
+    assert list(SentMail.objects.values_list("kind", "to", "result")) == [
+        ("password_reset", "officer@city.toyama.example", "sent")
+    ]
     text = message.get_body(preferencelist=("plain",)).get_content()
     assert "富山市 担当 様" in text and "ユーザー名: toyama-officer" in text
     link = next(line for line in text.splitlines() if "/accounts/password/reset/" in line).strip()

@@ -92,6 +92,10 @@ def test_the_secretariat_invites_users_with_a_one_time_link_that_sets_the_passwo
     assert message.to == ["new@city.toyama.example"] and "アカウントのご案内" in message.subject
     assert "ユーザー名: toyama-new" in message.body and "所属団体: 富山市" in message.body
     link = re.search(r"https://portal\.example\.jp(/accounts/password/reset/\S+)", message.body)[1]
+    from meetings.models import SentMail
+
+    recorded = SentMail.objects.get()  # 送信メール lists it (meetings registers the recorder)
+    assert (recorded.kind, recorded.to, recorded.result) == ("invitation", "new@city.toyama.example", "sent")
 
     client.logout()
     form_page = client.get(link, follow=True)  # Django moves the token into the session
