@@ -21,14 +21,25 @@ def test_a_request_is_opened_answered_printed_and_shown_on_the_board(chromium, l
     meeting = Meeting.objects.get(fiscal_year=2022, kind="regular", number=2)  # planned, no list yet
     change_url = reverse("admin:meetings_meeting_change", args=[meeting.pk])
 
+    contexts = []
+
     def tab():
         context = chromium.new_context(
             base_url=live_server.url, locale="ja-JP", viewport={"width": 1366, "height": 768}
         )
         context.set_default_timeout(15_000)
+        contexts.append(context)
         return context.new_page()
 
     secretariat, officer = tab(), tab()
+    try:
+        _the_loop(meeting, change_url, secretariat, officer)
+    finally:  # closed before the live server stops: no request thread is left behind
+        for context in contexts:
+            context.close()
+
+
+def _the_loop(meeting, change_url, secretariat, officer):
     csp_violations = [record_csp_violations(secretariat), record_csp_violations(officer)]  # fill as the tabs go
 
     # The secretariat: attendee list from the roster, then the request, from the meeting's page.
