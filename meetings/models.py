@@ -602,6 +602,10 @@ class MailKind(models.TextChoices):
     PUBLISHED = "published", _("資料の公開")
     INVITATION = "invitation", _("アカウントの招待")
     PASSWORD_RESET = "password_reset", _("パスワードの再設定")
+    PROPOSAL_CALL = "proposal_call", _("提案募集")
+    PROPOSAL_REVIEW = "proposal_review", _("提案の審査の連絡")
+    MATERIAL_REQUEST = "material_request", _("資料提出の依頼")
+    MATERIAL_REVIEW = "material_review", _("提出資料の差戻し・確定")
 
 
 class MailResult(models.TextChoices):
