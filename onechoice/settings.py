@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "projects",
     "meetings",
     "workgroups",
+    "proposals",
     "portal",
     "search",
     "opendata",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("portal.urls")),
     path("health/", views.health, name="health"),
     path("meetings/", include("meetings.urls")),
+    path("projects/proposals/", include("proposals.urls")),  # before projects/: its 協議事項 PDF stays there
     path("projects/", include("projects.urls")),
     path("workgroups/", include("workgroups.urls")),
     path("search/", include("search.urls")),

@@ -14,6 +14,7 @@ from onechoice import jpdates
 from onechoice.models import EventStatus, Organization
 from projects import selectors as project_selectors
 from projects.models import Project, ProjectYear
+from proposals.models import Proposal, ProposalState
 from workgroups import selectors as workgroup_selectors
 from workgroups.models import WorkingGroupSession
 
@@ -27,6 +28,12 @@ def project_page(pk: int, *, public: bool) -> Project:
         .prefetch_related(
             Prefetch("working_groups", queryset=workgroup_selectors.working_groups_with_sessions()),
             Prefetch("agenda_items", queryset=AgendaItem.objects.visible(public=public).select_related("meeting")),
+            # The proposals it came from (採択): the link back to 提案受付.
+            Prefetch(
+                "proposals",
+                queryset=Proposal.objects.filter(state=ProposalState.ADOPTED).select_related("organization", "call"),
+                to_attr="adopted_proposals",
+            ),
         )
         .get(pk=pk)
     )

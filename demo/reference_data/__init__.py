@@ -21,12 +21,13 @@ from .base import LoadReport, Lookups, ReferenceDataError
 from .meetings import load_meetings
 from .organizations import load_organizations
 from .projects import load_projects
+from .proposals import load_proposals
 from .workgroups import load_workgroups
 
 __all__ = ["FIXTURE_DIR", "FILES", "LoadReport", "ReferenceDataError", "load"]
 
 FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures" / "toyama"
-FILES = ("organizations.yaml", "meetings.yaml", "projects.yaml", "workgroups.yaml")
+FILES = ("organizations.yaml", "meetings.yaml", "projects.yaml", "workgroups.yaml", "proposals.yaml")
 
 
 @transaction.atomic
@@ -45,4 +46,5 @@ def load(directory: Path = FIXTURE_DIR) -> LoadReport:
     load_projects(docs["projects.yaml"], lookups, report)
     load_meetings(docs["meetings.yaml"], lookups, report)
     load_workgroups(docs["workgroups.yaml"], lookups, report)
+    load_proposals(docs["proposals.yaml"], lookups, report)  # names items
     return report

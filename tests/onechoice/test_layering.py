@@ -16,10 +16,11 @@ MAY_IMPORT = {
     "projects": set(),
     "workgroups": {"projects"},
     "meetings": {"projects", "workgroups"},
-    "portal": {"projects", "workgroups", "meetings"},
+    "proposals": {"projects", "workgroups", "meetings"},
+    "portal": {"projects", "workgroups", "meetings", "proposals"},
     "search": {"projects", "workgroups", "meetings"},
     "opendata": {"projects", "workgroups", "meetings"},
-    "demo": {"projects", "workgroups", "meetings"},
+    "demo": {"projects", "workgroups", "meetings", "proposals"},
 }
 APPS = set(MAY_IMPORT) - {"onechoice"}
 

@@ -28,7 +28,7 @@ PINNED = {
     "schedule": 10,
     "projects": 18,  # + the officer's affiliation
     "projects-filtered": 20,
-    "project": 27,  # + the item's milestones and plans (the timeline and the plan links)
+    "project": 28,  # + the item's milestones and plans (the timeline and the plan links), its adopted proposals
     "municipality": 14,
     "workgroups": 14,
 }
