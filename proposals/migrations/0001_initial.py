@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('onechoice', '0005_official_unique_title_name'),
-        ('projects', '0005_expected_issues'),
+        ('projects', '0004_plan_directions_steps_lessons'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
