@@ -18,8 +18,10 @@ FORMATS = ("csv", "json")
 
 @cached_page
 def index(request):
-    """/opendata/: the datasets, their licence, formats and columns."""
-    datasets = [(d, len(d.rows())) for d in DATASETS.values()]
+    """/opendata/: the datasets, their licence, formats, columns and update dates (the
+    same dates the downloads send as Last-Modified)."""
+    modified = selectors.last_modified(DATASETS.values())
+    datasets = [(d, len(d.rows()), modified[d.slug]) for d in DATASETS.values()]
     return render(
         request,
         "opendata/index.html",
@@ -33,8 +35,15 @@ def index(request):
 
 
 def _etag(request, slug, fmt):
+    if slug not in DATASETS or fmt not in FORMATS:
+        return None  # answered 404 by the view, never 304
     parts = (data_version.release(), data_version.current(), slug, fmt)
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
+
+
+def _last_modified(request, slug, fmt):
+    data = DATASETS.get(slug)
+    return selectors.last_modified([data])[slug] if data is not None and fmt in FORMATS else None
 
 
 def _absolute(request, rows):
@@ -42,6 +51,8 @@ def _absolute(request, rows):
 
 
 def _cell(column, value):
+    if value is None:
+        return ""  # an empty cell, quoted like text (a missing year or rank)
     if isinstance(value, list):
         return SEPARATOR.join(str(v) for v in value)
     if column.text:
@@ -58,12 +69,14 @@ def _csv(dataset, rows) -> bytes:
     return "\ufeff".encode() + out.getvalue().encode()
 
 
+def _value(column, value):
+    if not column.text or value is None:
+        return value
+    return [str(v) for v in value] if isinstance(value, list) else str(value)
+
+
 def _json(dataset, rows) -> bytes:
-    text_keys = {c.key for c in dataset.columns if c.text}
-    records = [
-        {k: (([str(x) for x in v] if isinstance(v, list) else str(v)) if k in text_keys else v) for k, v in row.items()}
-        for row in rows
-    ]
+    records = [{c.key: _value(c, row[c.key]) for c in dataset.columns} for row in rows]  # in the documented order
     document = {
         "dataset": dataset.slug,
         "title": dataset.title,
@@ -76,10 +89,12 @@ def _json(dataset, rows) -> bytes:
     return json.dumps(document, ensure_ascii=False, indent=1).encode()
 
 
-@condition(etag_func=_etag)
+@condition(etag_func=_etag, last_modified_func=_last_modified)
 def dataset(request, slug, fmt):
-    """/opendata/<dataset>.csv|json — published records only, for everyone alike; the ETag
-    follows the data version, so an unchanged dataset answers 304 to If-None-Match."""
+    """/opendata/<dataset>.csv|json — published records only, for everyone alike. The ETag
+    follows the data version, Last-Modified the change history of the dataset's records
+    (``selectors.last_modified``); Django's ``condition`` answers 304 to If-None-Match and,
+    when the request has no If-None-Match, to If-Modified-Since (RFC 9110 §13.1.3)."""
     data = DATASETS.get(slug)
     if data is None or fmt not in FORMATS:
         raise Http404

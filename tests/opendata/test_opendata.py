@@ -99,16 +99,6 @@ def test_conditional_get_follows_the_data_version(client, toyama):
 
 
 @pytest.mark.django_db
-def test_the_queries_of_a_dataset_do_not_grow_with_rows(client, toyama, django_assert_max_num_queries):
-    with django_assert_max_num_queries(5):
-        DATASETS["items"].rows()
-    with django_assert_max_num_queries(1):
-        DATASETS["meetings"].rows()
-    with django_assert_max_num_queries(1):
-        DATASETS["sessions"].rows()
-
-
-@pytest.mark.django_db
 @pytest.mark.parametrize("path", ["/opendata/nothing.csv", "/opendata/items.xml", "/opendata/items.csv.json"])
 def test_unknown_datasets_and_formats_are_404(client, path):
     assert client.get(path).status_code == 404
