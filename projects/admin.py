@@ -1,15 +1,19 @@
 from django.contrib import admin
+from django.db.models import Max
+from django.http import QueryDict
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from onechoice import permissions
+from onechoice import jpdates, permissions
 from onechoice.admin_tools import OrderedInlineMixin, ServiceAdmin, StackedInline, TabularInline
 from onechoice.importing import ImportExportAdminMixin
 
 from .models import (
     DesiredState,
     Direction,
+    ExpectedIssue,
     Highlight,
     Indicator,
     IndicatorValue,
@@ -361,3 +365,61 @@ class LessonAdmin(ServiceAdmin):
     list_select_related = ["plan"]
     search_fields = ["title", "issue", "body", "plan__title"]
     autocomplete_fields = ["plan"]
+
+
+class FiscalYearFilter(admin.SimpleListFilter):
+    """The fiscal years that hold rows, newest first, named as the documents name them
+    (令和4年度), not as the stored number (2022)."""
+
+    title = _("年度")
+    parameter_name = "fiscal_year"
+
+    def lookups(self, request, model_admin):
+        years = (
+            model_admin.get_queryset(request).order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct()
+        )
+        return [(str(year), jpdates.fiscal_year_label(year)) for year in years]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        # A hand-typed ?fiscal_year=R4 (or 20 digits, too large for the database) lists
+        # nothing rather than failing the page.
+        year = _year_or_none(value)
+        return queryset.filter(fiscal_year=year) if year is not None else queryset.none()
+
+
+def _year_or_none(value) -> int | None:
+    """``value`` as a fiscal year (four ASCII digits, 2000–2100), else ``None``."""
+    value = str(value or "")
+    if len(value) == 4 and value.isascii() and value.isdigit() and 2000 <= int(value) <= 2100:
+        return int(value)
+    return None
+
+
+@admin.register(ExpectedIssue)
+class ExpectedIssueAdmin(ServiceAdmin):
+    """個別課題 by fiscal year, in the order 協議事項 section 2 prints them."""
+
+    list_display = ["title", "year_label", "order"]
+    list_display_links = ["title"]
+    list_filter = [FiscalYearFilter]
+    ordering = ["-fiscal_year", "order"]
+    search_fields = ["title"]
+    fields = [("fiscal_year", "order"), "title"]
+
+    @admin.display(description=_("年度"), ordering="fiscal_year")
+    def year_label(self, obj):
+        return jpdates.fiscal_year_label(obj.fiscal_year)
+
+    def get_changeform_initial_data(self, request):
+        # A new issue is for the year chosen in the list (else the next fiscal year, whose
+        # 協議事項 is prepared now) and goes after that year's last one.
+        initial = super().get_changeform_initial_data(request)
+        listed = QueryDict(request.GET.get("_changelist_filters", ""))
+        year = _year_or_none(request.GET.get("fiscal_year") or listed.get("fiscal_year"))
+        if year is None:
+            year = jpdates.fiscal_year_of(timezone.localdate()) + 1
+        last = ExpectedIssue.objects.filter(fiscal_year=year).aggregate(last=Max("order"))["last"]
+        return {**initial, "fiscal_year": year, "order": (last or 0) + 1}

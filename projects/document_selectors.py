@@ -11,7 +11,7 @@ from django.db.models import Prefetch
 
 from onechoice.models import Organization
 
-from .models import Highlight, Indicator, MeasureResult, Photo, Project, ProjectYear, YearStatus
+from .models import ExpectedIssue, Highlight, Indicator, MeasureResult, Photo, Project, ProjectYear, YearStatus
 
 
 def _project_prefetches(*, indicators: bool) -> list:
@@ -74,3 +74,9 @@ def agenda_years(fiscal_year: int, *, public: bool = False) -> list[ProjectYear]
 def municipality_ids() -> set[int]:
     """Primary keys of every municipality, to tell 「全市町村」 targets (one query)."""
     return set(Organization.objects.municipalities().values_list("pk", flat=True))
+
+
+def expected_issue_titles(fiscal_year: int) -> list[str]:
+    """The 個別課題 of ``fiscal_year`` in their order, as 協議事項 section 2 prints them (one
+    query). Nothing to hide from the public: they are part of the printed 協議事項."""
+    return list(ExpectedIssue.objects.filter(fiscal_year=fiscal_year).order_by("order").values_list("title", flat=True))

@@ -487,6 +487,60 @@ class Lesson(models.Model):
         return f"{self.order} {self.title}"
 
 
+class ExpectedIssue(models.Model):
+    """One of a fiscal year's 「その他想定される個別課題」 (新型コロナウイルス対策, 公共施設のあり方):
+    urgent or cross-cutting matters the HQ discusses as needed besides its items, printed in
+    section 2 of that year's 協議事項 in their order, joined with 、 and closed by など."""
+
+    fiscal_year = models.PositiveIntegerField(_("年度"), validators=FISCAL_YEAR_VALIDATORS)
+    order = models.PositiveSmallIntegerField(_("順序"), help_text=_("協議事項に印刷する順番（年度の中で）。"))
+    title = models.CharField(
+        _("個別課題"),
+        max_length=100,
+        help_text=_("例: 新型コロナウイルス対策。「、」でつなぎ、最後に「など」を付けて印刷します。"),
+    )
+
+    class Meta:
+        verbose_name = _("個別課題")
+        verbose_name_plural = _("個別課題")
+        ordering = ["-fiscal_year", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["fiscal_year", "order"], name="expected_issue_unique_order"),
+            models.UniqueConstraint(fields=["fiscal_year", "title"], name="expected_issue_unique_title"),
+        ]
+
+    def __str__(self):
+        return f"{self.title}（{jpdates.fiscal_year_label(self.fiscal_year)}）"
+
+    def get_absolute_url(self):
+        return reverse("projects:proposals_pdf", args=[self.fiscal_year])
+
+    def unique_error_message(self, model_class, unique_check):
+        label = jpdates.fiscal_year_label(self.fiscal_year) if self.fiscal_year else ""
+        if tuple(unique_check) == ("fiscal_year", "order"):
+            return ValidationError(
+                _("%(label)sには順序「%(order)s」の個別課題が既にあります。別の順序にしてください。"),
+                code="unique",
+                params={"label": label, "order": self.order},
+            )
+        if tuple(unique_check) == ("fiscal_year", "title"):
+            return ValidationError(
+                _("%(label)sには個別課題「%(title)s」が既にあります。"),
+                code="unique",
+                params={"label": label, "title": self.title},
+            )
+        return super().unique_error_message(model_class, unique_check)
+
+    def clean(self):
+        # The document joins the issues with 、 and closes the list with など itself: an
+        # issue typed with them would print 「…など、…」 or 「…などなど」.
+        self.title = (self.title or "").strip()
+        if self.title.endswith("など") or self.title.endswith("、"):
+            raise ValidationError(
+                {"title": _("「、」や「など」は付けずに入力してください（印刷時に自動で付きます）。")}
+            )
+
+
 # Change history (who, when, what) of every record, shown to the secretariat in the admin.
 for _model in (
     ProjectYear,
@@ -502,6 +556,7 @@ for _model in (
     Direction,
     PlanStep,
     Lesson,
+    ExpectedIssue,
 ):
     register_history(_model)
 register_history(Project, m2m_fields=["proposers", "targets", "departments", "divisions"])

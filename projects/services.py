@@ -17,6 +17,7 @@ from onechoice.services import current_m2m, record_save, rule, saves, writes
 from .models import (
     DesiredState,
     Direction,
+    ExpectedIssue,
     Highlight,
     Indicator,
     IndicatorValue,
@@ -156,3 +157,12 @@ def plan_step_save(*, plan_step: PlanStep) -> PlanStep:
 
 def lesson_save(*, lesson: Lesson) -> Lesson:
     return record_save(lesson)
+
+
+@saves(ExpectedIssue, keyword="expected_issue")
+def expected_issue_save(*, expected_issue: ExpectedIssue) -> ExpectedIssue:
+    """Create or change one of a fiscal year's 個別課題 (協議事項 section 2). Its 順序 and its
+    title are unique within the year, and it is typed without 「、」 or 「など」, which the
+    document adds; refused with a Japanese message (``ValidationError``, nothing written)
+    otherwise. The secretariat keeps them; division staff see them only."""
+    return record_save(expected_issue)

@@ -1,4 +1,5 @@
-"""``projects.yaml``: the collaboration items with their years, measures, results, indicators and plans."""
+"""``projects.yaml``: the collaboration items with their years, measures, results, indicators and
+plans, and each fiscal year's 個別課題 (協議事項 section 2)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from onechoice import jpdates
 from projects.models import (
     DesiredState,
     Direction,
+    ExpectedIssue,
     Highlight,
     Indicator,
     IndicatorValue,
@@ -24,6 +26,7 @@ from projects.models import (
 from projects.services import (
     desired_state_save,
     direction_save,
+    expected_issue_save,
     highlight_save,
     indicator_save,
     indicator_value_save,
@@ -231,6 +234,20 @@ def load_projects(doc, lk: Lookups, report: LoadReport) -> None:
                     ),
                 )
                 report.add("評価・総括を踏まえて")
+    load_expected_issues(doc, report)
+
+
+def load_expected_issues(doc, report: LoadReport) -> None:
+    """``expected_issues``: per fiscal year, its 個別課題 in printed order (numbered from 1)."""
+    for entry in doc.get("expected_issues") or []:
+        fiscal_year = entry["fiscal_year"]
+        for order, title in enumerate(entry["titles"], start=1):
+            save(
+                f"projects.yaml 個別課題 {fiscal_year}年度 {title}",
+                expected_issue_save,
+                expected_issue=ExpectedIssue(fiscal_year=fiscal_year, order=order, title=str(title)),
+            )
+            report.add("個別課題")
 
 
 def _plan_step(plan: Plan, order: int, step, where: str) -> PlanStep:

@@ -1,7 +1,8 @@
 """The 協議事項 of the projects app (the next year's items): ``next_year_items_pdf`` lists the
-items of a fiscal year (継続 and 新規) and details each new item (its goal, current situation and
-issues, concrete measures and effects, and why it was chosen), with the targets of an item named
-as 全市町村 when they include every municipality.
+items of a fiscal year (継続 and 新規) and the year's other expected issues (個別課題), and
+details each new item (its goal, current situation and issues, concrete measures and effects,
+and why it was chosen), with the targets of an item named as 全市町村 when they include every
+municipality.
 """
 
 from __future__ import annotations
@@ -73,9 +74,17 @@ def _agenda_entry(year: ProjectYear, municipality_ids: set[int]) -> AgendaEntry:
     )
 
 
+def expected_issues_text(titles: list[str]) -> str:
+    """Section 2's list as the handout writes it: 「新型コロナウイルス対策、公共施設のあり方など」
+    (「」 for none)."""
+    return "、".join(titles) + "など" if titles else ""
+
+
 def next_year_items_pdf(fiscal_year: int, *, in_packet: bool = False, public: bool = False) -> PDFDocument:
-    """協議事項 for ``fiscal_year``: the list of items (継続 and 新規) and, for each new item,
-    its goal, current situation and issues, concrete measures and effects, and why it was chosen."""
+    """協議事項 for ``fiscal_year``: the list of items (継続 and 新規), the year's 個別課題
+    (section 2, left out for a year that records none) and, for each new item, its goal,
+    current situation and issues, concrete measures and effects, and why it was chosen.
+    Seven queries, however many items and issues."""
     municipality_ids = document_selectors.municipality_ids()
     entries = [
         _agenda_entry(year, municipality_ids) for year in document_selectors.agenda_years(fiscal_year, public=public)
@@ -84,6 +93,10 @@ def next_year_items_pdf(fiscal_year: int, *, in_packet: bool = False, public: bo
     context = {
         "entries": entries,
         "new_entries": [e for e in entries if e.is_new],
+        # A year without 個別課題 prints no section 2: an empty heading would read as if the
+        # issues were left out, and 「など」 after nothing says nothing (the handouts of the
+        # years before 個別課題 were recorded stay as they were).
+        "expected_issues": expected_issues_text(document_selectors.expected_issue_titles(fiscal_year)),
         "fiscal_year": fiscal_year,
         "title": f"{label}「ワンチームとやま」連携推進本部会議における協議事項について",
         "in_packet": in_packet,
