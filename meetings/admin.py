@@ -13,7 +13,7 @@ from onechoice.admin_tools import OrderedInlineMixin, ServiceAdmin, ServiceModel
 from onechoice.importing import ImportExportAdminMixin
 from onechoice.jpdates import fiscal_year_label
 
-from . import attendance_admin, preparation, selectors, services
+from . import attendance_admin, materials_admin, preparation, selectors, services
 from .models import AgendaItem, Attendance, Handout, Meeting, RosterMember, Seat, SeatingPlan
 from .resources import AttendanceResource
 from .seating import editor as seating_editor
@@ -119,7 +119,7 @@ class MeetingAdmin(ServiceAdmin):
     list_filter = ["fiscal_year", "kind", "status", "mode", "is_published"]
     search_fields = ["title", "venue", "planned_topics"]
     ordering = ["-fiscal_year", "date", "planned_year", "planned_month"]
-    readonly_fields = ["print_links", "attendance_board"]
+    readonly_fields = ["print_links", "attendance_board", "material_board"]
     fieldsets = [
         (
             None,
@@ -142,6 +142,7 @@ class MeetingAdmin(ServiceAdmin):
             },
         ),
         (_("出欠照会"), {"fields": ["attendance_board"]}),  # meetings/attendance_admin.py
+        (_("資料提出"), {"fields": ["material_board"]}),  # meetings/materials_admin.py
     ]
     inlines = [AgendaItemInline, HandoutInline, AttendanceInline]
 
@@ -166,6 +167,21 @@ class MeetingAdmin(ServiceAdmin):
                 "<path:object_id>/attendance-replies.csv",
                 self.admin_site.admin_view(partial(attendance_admin.board_csv_view, self)),
                 name="meetings_meeting_attendance_csv",
+            ),
+            path(
+                "<path:object_id>/materials/request/",
+                self.admin_site.admin_view(partial(materials_admin.material_request_view, self)),
+                name="meetings_meeting_material_request",
+            ),
+            path(
+                "<path:object_id>/materials/accept/",
+                self.admin_site.admin_view(partial(materials_admin.material_accept_view, self)),
+                name="meetings_meeting_material_accept",
+            ),
+            path(
+                "<path:object_id>/materials/return/",
+                self.admin_site.admin_view(partial(materials_admin.material_return_view, self)),
+                name="meetings_meeting_material_return",
             ),
             path(
                 "<path:object_id>/seating/",
@@ -223,6 +239,10 @@ class MeetingAdmin(ServiceAdmin):
     @admin.display(description=_("回答状況"))
     def attendance_board(self, obj):
         return attendance_admin.attendance_board(obj)
+
+    @admin.display(description=_("提出状況"))
+    def material_board(self, obj):
+        return materials_admin.material_board(obj)
 
     @admin.display(description=_("予定時期"))
     def planned_label(self, obj):

@@ -1,5 +1,6 @@
 """Mail about meetings: the attendance request (出欠照会) with the meeting as an ``.ics``
-invitation, its reminder, and the confirmation of a reply.
+invitation, its reminder, and the confirmation of a reply; the request for a material
+(資料提出の依頼), and the secretariat's return (差戻し) or acceptance (確定) of what was sent.
 
 Sent with Django's email framework (the backend and SMTP settings in ``onechoice.settings``),
 always after the commit of what triggered it (``transaction.on_commit``): a message never
@@ -26,7 +27,16 @@ from onechoice import jpdates
 from onechoice.services import record_save
 
 from . import feeds
-from .models import AttendanceReply, AttendanceRequest, MailKind, MailResult, Meeting, SentMail
+from .models import (
+    AttendanceReply,
+    AttendanceRequest,
+    MailKind,
+    MailResult,
+    MaterialRequest,
+    MaterialState,
+    Meeting,
+    SentMail,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +63,19 @@ def recipients(organization_id: int) -> list[str]:
     """The addresses of the active users affiliated with the organisation (one query)."""
     users = get_user_model().objects.filter(is_active=True, affiliation__organization_id=organization_id)
     return sorted(set(users.exclude(email="").values_list("email", flat=True)))
+
+
+def department_recipients(department_id: int) -> list[str]:
+    """The addresses of the active users working in a division of the department (one query)."""
+    users = get_user_model().objects.filter(is_active=True, affiliation__divisions__department_id=department_id)
+    return sorted(set(users.exclude(email="").values_list("email", flat=True)))
+
+
+def material_recipients(material_request: MaterialRequest) -> list[str]:
+    """The users of the department or the organisation a material is asked of."""
+    if material_request.department_id:
+        return department_recipients(material_request.department_id)
+    return recipients(material_request.organization_id)
 
 
 def meeting_invitation(meeting, *, now: dt.datetime | None = None) -> bytes | None:
@@ -214,3 +237,71 @@ def record_account_mail(kind: str, to: str, subject: str, error: str = "") -> No
             error=error,
         )
     )
+
+
+# --- material submissions (資料提出) ----------------------------------------------------------------
+
+_NO_RECIPIENT = "宛先がありません（依頼先に所属し、メールアドレスのあるユーザーがいません）。"
+
+
+def _material(request_pk: int) -> MaterialRequest:
+    return MaterialRequest.objects.select_related(
+        "handout__meeting", "department", "organization", "submitted_by", "reviewed_by"
+    ).get(pk=request_pk)
+
+
+def _material_context(material: MaterialRequest) -> dict:
+    meeting = material.handout.meeting
+    who = material.submitted_by
+    return {
+        "material": material,
+        "submitter_name": (f"{who.last_name} {who.first_name}".strip() or who.username) if who else "",
+        "handout": material.handout,
+        "meeting": meeting,
+        "asked_of": material.asked_of,
+        "deadline": jpdates.format_date(material.deadline),
+        "materials_url": portal_url(reverse("meetings:materials", args=[meeting.pk])),
+    }
+
+
+def _send_material(name: str, kind: str, material: MaterialRequest, to: list[str], context: dict) -> SentMail | None:
+    subject, body = _render(name, context)
+    if not to:  # recorded, so the secretariat sees whom it did not reach
+        return record_save(
+            SentMail(
+                kind=kind,
+                to="",
+                subject=subject[:300],
+                result=MailResult.FAILED,
+                error=_NO_RECIPIENT,
+                organization_id=material.organization_id,
+            )
+        )
+    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+    return send_recorded(message, kind=kind, organization_id=material.organization_id)
+
+
+def send_material_request_mails(request_pk: int) -> SentMail | None:
+    """「資料提出のお願い」 to the users of the department or organisation asked: the slot, the
+    deadline, the secretariat's message and the link to the upload page."""
+    material = _material(request_pk)
+    context = _material_context(material)
+    return _send_material(
+        "material_request", MailKind.MATERIAL_REQUEST, material, material_recipients(material), context
+    )
+
+
+def send_material_review_mail(request_pk: int) -> SentMail | None:
+    """What the secretariat decided on a submitted material. 差戻し: the comment, to the
+    asked party's users and the one who submitted (whoever picks it up sends it again);
+    確定: a short notice to the one who submitted only (nobody else has anything to do)."""
+    material = _material(request_pk)
+    context = _material_context(material)
+    submitter = material.submitted_by
+    own = [submitter.email] if submitter is not None and submitter.is_active and submitter.email else []
+    if material.state == MaterialState.RETURNED:
+        to = sorted(set(material_recipients(material)) | set(own))
+        return _send_material("material_returned", MailKind.MATERIAL_REVIEW, material, to, context)
+    if material.state == MaterialState.ACCEPTED and own:
+        return _send_material("material_accepted", MailKind.MATERIAL_REVIEW, material, own, context)
+    return None

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -645,3 +646,155 @@ class SentMail(models.Model):
 
 register_history(AttendanceRequest)
 register_history(AttendanceReply)
+
+
+# --- material submissions (資料提出) --------------------------------------------------------------
+
+
+class MaterialState(models.TextChoices):
+    """Where a requested material stands: 依頼中 → 提出済 → 差戻し (→ 提出済 again) or 確定."""
+
+    REQUESTED = "requested", _("依頼中")
+    SUBMITTED = "submitted", _("提出済")
+    RETURNED = "returned", _("差戻し")
+    ACCEPTED = "accepted", _("確定")
+
+
+def material_upload_to(instance, filename: str) -> str:
+    """materials/<year>/<random>.pdf: as ``handout_upload_to``, a name nobody can guess; a
+    submission is kept apart from the handouts' files until the secretariat accepts it."""
+    return f"materials/{timezone.localdate():%Y}/{secrets.token_hex(16)}.pdf"
+
+
+class MaterialRequest(models.Model):
+    """The secretariat's request (資料提出の依頼) to a department or an organisation for the
+    PDF of one handout slot of a meeting, and what came back. The slot is the ``Handout``
+    (its 資料N / 参考資料N number and title stay the handout's, unique as they are); the
+    submitted file is kept here until it is accepted, then it becomes the handout's file.
+    The state moves only through meetings.services (material_submit, material_accept,
+    material_return); history keeps every step."""
+
+    handout = models.OneToOneField(
+        Handout, on_delete=models.CASCADE, related_name="material_request", verbose_name=_("配付資料")
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("依頼先の部局"),
+        help_text=_("県の部局に依頼するとき。その部局の課に所属するユーザーが提出できます。"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("依頼先の団体"),
+        help_text=_("市町村などの団体に依頼するとき。その団体に所属するユーザーが提出できます。"),
+    )
+    deadline = models.DateField(_("提出期限"))
+    message = models.TextField(_("依頼文"), blank=True, help_text=_("依頼メールと提出画面に表示します。"))
+    state = models.CharField(
+        _("状態"), max_length=20, choices=MaterialState.choices, default=MaterialState.REQUESTED, editable=False
+    )
+    file = models.FileField(
+        _("提出されたPDF"),
+        upload_to=material_upload_to,
+        blank=True,
+        editable=False,
+        validators=[
+            FileExtensionValidator(["pdf"], message=_("PDFファイル（.pdf）を選んでください。")),
+            validate_pdf_upload,
+        ],
+    )
+    requested_at = models.DateTimeField(_("依頼日時"), null=True, blank=True, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("依頼した人"),
+    )
+    submitted_at = models.DateTimeField(_("提出日時"), null=True, blank=True, editable=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("提出した人"),
+    )
+    comment = models.TextField(_("事務局からのコメント"), blank=True, editable=False, help_text=_("差戻しの理由など。"))
+    reviewed_at = models.DateTimeField(_("確認日時"), null=True, blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("確認した人"),
+    )
+
+    class Meta:
+        verbose_name = _("資料提出の依頼")
+        verbose_name_plural = _("資料提出の依頼")
+        ordering = ["handout__meeting", "handout__kind", "handout__number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(department__isnull=True, organization__isnull=False)
+                | Q(department__isnull=False, organization__isnull=True),
+                name="material_request_one_party",
+                violation_error_message=_("依頼先は、部局か団体のどちらか一方を選んでください。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.handout.label} {self.handout.title}（{self.asked_of}）"
+
+    def get_absolute_url(self):
+        return reverse("meetings:materials", args=[self.handout.meeting_id])
+
+    @property
+    def asked_of(self) -> str:
+        """経営管理部 / 富山市: whom the material is asked of."""
+        party = self.department if self.department_id else self.organization
+        return str(party) if party is not None else ""
+
+    @property
+    def is_open(self) -> bool:
+        """Not accepted yet: the asked party may still send or replace the file."""
+        return self.state != MaterialState.ACCEPTED
+
+    def is_late(self, today=None) -> bool:
+        """Past the deadline and nothing waiting to be reviewed or accepted."""
+        waiting = self.state in (MaterialState.REQUESTED, MaterialState.RETURNED)
+        return waiting and (today or timezone.localdate()) > self.deadline
+
+    @property
+    def submitted_late(self) -> bool:
+        """Handed in after the deadline day."""
+        return bool(self.submitted_at) and timezone.localdate(self.submitted_at) > self.deadline
+
+    def clean(self):
+        errors = {}
+        if bool(self.department_id) == bool(self.organization_id):
+            errors["department"] = _("依頼先は、部局か団体のどちらか一方を選んでください。")
+        try:  # the slot is made with its request (material_request_open): it may not be stored yet
+            handout = self.handout
+        except Handout.DoesNotExist:
+            handout = None
+        meeting = handout.meeting if handout is not None and handout.meeting_id else None
+        if meeting is not None and meeting.date and self.deadline and self.deadline > meeting.date:
+            errors["deadline"] = _("提出期限は開催日（%(date)s）以前にしてください。") % {"date": meeting.when_label}
+        if errors:
+            raise ValidationError(errors)
+
+
+register_history(MaterialRequest)

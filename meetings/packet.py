@@ -10,7 +10,9 @@ One bad part never fails the packet: an uploaded file that cannot be read from t
 or any part pypdf cannot read or merge, is logged and bound as one page saying so (rendered
 by the same engine, ``packet_placeholder.html``), under its own bookmark and stamp. Uploads
 are refused at upload for what would fail here (``onechoice.uploads``); the placeholder is for
-files stored before those checks, or broken since.
+files stored before those checks, or broken since. A material asked of a department or an
+organisation and not accepted yet (資料提出) is bound the same way, as one page naming it,
+whom it was asked of and by when (``packet_missing.html``), so the packet shows the gap.
 
 Every page carries its number, and a handout's page its stamp, where a reader looks: the
 overlay is drawn in the page's visible box (crop box) as the page is shown (``/Rotate``). The
@@ -44,12 +46,13 @@ from workgroups import documents as workgroup_documents
 
 from . import documents
 from . import packet_pages as pages
-from .models import GeneratedDocument, Handout, HandoutKind, Meeting
+from .models import GeneratedDocument, Handout, HandoutKind, MaterialRequest, MaterialState, Meeting
 
 logger = logging.getLogger(__name__)
 
 OVERLAY_TEMPLATE = "meetings/pdf/packet_overlay.html"
 PLACEHOLDER_TEMPLATE = "meetings/pdf/packet_placeholder.html"
+MISSING_TEMPLATE = "meetings/pdf/packet_missing.html"
 
 MM = 72 / 25.4
 # What the overlay (packet_overlay.html) covers, with a clearance, in points of the page as
@@ -72,6 +75,7 @@ class PacketPart:
     key: str  # what identifies the content, for the packet's cache key
     name: str = ""  # the handout's title, for the placeholder page
     uploaded: bool = False  # an uploaded file (scrubbed again when merged), not a document of ours
+    missing: dict | None = None  # a requested material not accepted yet: what its page says
 
 
 def _generated(handout: Handout, meeting: Meeting, public: bool) -> list[PDFDocument]:
@@ -126,7 +130,28 @@ def packet_parts(meeting: Meeting, *, public: bool = False) -> list[PacketPart]:
             generated = _generated(handout, meeting, public)
             content = generated[0].content if len(generated) == 1 else _merge([d.content for d in generated])
             parts.append(PacketPart(title, handout.label, content, "+".join(d.etag for d in generated)))
+        elif (request := _pending_request(handout)) is not None:
+            missing = {
+                "state": request.state,
+                "state_label": "未提出"
+                if request.state != MaterialState.SUBMITTED
+                else "未確定（提出済・事務局で確認中）",
+                "asked_of": request.asked_of,
+                "deadline": jpdates.format_date(request.deadline),
+            }
+            key = "missing:" + "\0".join(missing.values())
+            parts.append(PacketPart(title, handout.label, None, key, name=handout.title, missing=missing))
     return parts
+
+
+def _pending_request(handout: Handout) -> MaterialRequest | None:
+    """The handout's material request if it is not accepted yet (``meeting_detail`` reads it
+    with the handout; else one query)."""
+    try:
+        request = handout.material_request
+    except MaterialRequest.DoesNotExist:
+        return None
+    return request if request.state != MaterialState.ACCEPTED else None
 
 
 def _stored_file(handout: Handout) -> bytes | None:
@@ -177,7 +202,13 @@ def _overlay(page_sizes: list[tuple[float, float]], stamps: list[str]) -> bytes:
 
 
 def _placeholder(part: PacketPart) -> bytes:
-    """One page, bound in place of ``part``: 資料N（題名）はファイルを読み込めないため…"""
+    """One page, bound in place of ``part``: 資料N（題名）はファイルを読み込めないため…, or for
+    a requested material not accepted yet: 資料N 題名 未提出, whom it was asked of, by when."""
+    if part.missing is not None:
+        html = render_html(
+            MISSING_TEMPLATE, {"label": part.stamp, "name": part.name, **part.missing, "in_packet": True}
+        )
+        return cached_pdf(fingerprint(html), lambda: engine.render(html))
     html = render_html(
         PLACEHOLDER_TEMPLATE,
         {"label": part.stamp or part.title, "name": part.name if part.stamp else "", "in_packet": True},

@@ -21,6 +21,8 @@ from .models import (
     AttendanceStatus,
     AttendeeGroup,
     Handout,
+    MaterialRequest,
+    MaterialState,
     Meeting,
     MeetingKind,
     RosterMember,
@@ -67,10 +69,13 @@ def in_time_order(meetings) -> list[Meeting]:
 
 
 def meeting_detail(pk: int, *, public: bool = False) -> Meeting:
-    """A meeting with agenda, handouts and attendees (4 queries). For the public: only a
-    published meeting (else ``Meeting.DoesNotExist``) and only its public handouts."""
+    """A meeting with agenda, handouts (with their material requests, for the packet) and
+    attendees (4 queries). For the public: only a published meeting (else
+    ``Meeting.DoesNotExist``) and only its public handouts."""
     # The meeting itself is checked below; its handouts need only be public.
-    handouts = Handout.objects.select_related("department").order_by("kind", "number")
+    handouts = Handout.objects.select_related(
+        "department", "material_request__department", "material_request__organization"
+    ).order_by("kind", "number")
     if public:
         handouts = handouts.filter(public=True)
     return (
@@ -357,3 +362,98 @@ def response_board(request) -> ResponseBoard:
     )
     answered = sum(1 for r in replies if r.answered_at)
     return ResponseBoard(replies=replies, answered=answered, asked=len(replies))
+
+
+# --- material submissions (資料提出) ----------------------------------------------------------------
+
+
+def parties_of(user) -> tuple[int | None, set[int]]:
+    """(the user's organisation id, the ids of the departments of the user's divisions):
+    whom the user hands in materials for (one query; nothing for the public)."""
+    from onechoice.models import Affiliation
+
+    if user is None or not user.is_authenticated:
+        return None, set()
+    rows = list(Affiliation.objects.filter(user_id=user.pk).values_list("organization_id", "divisions__department_id"))
+    organization_id = rows[0][0] if rows else None
+    return organization_id, {department for _org, department in rows if department is not None}
+
+
+def _materials() -> QuerySet[MaterialRequest]:
+    return MaterialRequest.objects.select_related(
+        "handout__meeting", "department", "organization", "submitted_by", "reviewed_by"
+    ).order_by("handout__kind", "handout__number")
+
+
+def _asked_of(parties: tuple[int | None, set[int]]) -> Q:
+    organization_id, departments = parties
+    asked = Q(department_id__in=sorted(departments))
+    if organization_id is not None:
+        asked |= Q(organization_id=organization_id)
+    return asked
+
+
+def materials_for(
+    meeting_id: int, user, *, parties: tuple[int | None, set[int]] | None = None
+) -> list[MaterialRequest]:
+    """The material slots of the meeting on the user's materials page, 資料 before 参考資料,
+    in number order: every slot for the secretariat; for anybody else the slots asked of
+    their organisation or of the departments of their divisions; none for the public.
+    ``parties``: ``parties_of(user)`` already read (else one query more); one query."""
+    from onechoice.roles import Role, role_of
+
+    if not user.is_authenticated:
+        return []
+    slots = _materials().filter(handout__meeting_id=meeting_id)
+    if role_of(user) != Role.SECRETARIAT:
+        slots = slots.filter(_asked_of(parties if parties is not None else parties_of(user)))
+    return list(slots)
+
+
+def material_with_file(pk: int, user) -> MaterialRequest:
+    """A slot with a submitted file, for the secretariat or the party it was asked of (one
+    query after the user's parties); else ``MaterialRequest.DoesNotExist`` — the same for a
+    missing slot and for one the user may not see."""
+    from onechoice.roles import Role, role_of
+
+    if not user.is_authenticated:
+        raise MaterialRequest.DoesNotExist
+    slots = _materials().exclude(file="")
+    if role_of(user) != Role.SECRETARIAT:
+        slots = slots.filter(_asked_of(parties_of(user)))
+    return slots.get(pk=pk)
+
+
+@dataclass
+class MaterialBoard:
+    """The secretariat's view of a meeting's material slots: every slot in number order, and
+    apart the late ones (past the deadline, nothing to review) and the ones still missing
+    from the packet (not accepted)."""
+
+    slots: list[MaterialRequest]
+    today: dt.date
+
+    @property
+    def late(self) -> list[MaterialRequest]:
+        return [slot for slot in self.slots if slot.is_late(self.today)]
+
+    @property
+    def missing(self) -> list[MaterialRequest]:
+        return [slot for slot in self.slots if slot.state != MaterialState.ACCEPTED]
+
+    @property
+    def to_review(self) -> list[MaterialRequest]:
+        return [slot for slot in self.slots if slot.state == MaterialState.SUBMITTED]
+
+    @property
+    def summary(self) -> str:
+        accepted = len(self.slots) - len(self.missing)
+        return f"確定 {accepted} / {len(self.slots)}（提出済・確認待ち {len(self.to_review)}）"
+
+
+def material_board(meeting_id: int, *, today: dt.date | None = None) -> MaterialBoard:
+    """Every material slot of the meeting with whom it is asked of and who sent and reviewed
+    it (one query)."""
+    from django.utils import timezone
+
+    return MaterialBoard(list(_materials().filter(handout__meeting_id=meeting_id)), today or timezone.localdate())

@@ -25,6 +25,8 @@ from .models import (
     AttendanceRequest,
     AttendanceStatus,
     Handout,
+    MaterialRequest,
+    MaterialState,
     Meeting,
     RosterMember,
     Seat,
@@ -549,3 +551,198 @@ def attendance_reminders_send(*, request: AttendanceRequest) -> list[int]:
         reminders = mail.after_commit(mail.send_request_mails, request.pk, pending, reminder=True)
         transaction.on_commit(reminders, robust=True)
     return pending
+
+
+# --- material submissions (資料提出) ----------------------------------------------------------------
+#
+#   依頼中 ──material_submit──▶ 提出済 ──material_accept──▶ 確定 (the file becomes the handout's)
+#     ▲                        │  ▲  │
+#     └── (a new upload) ──────┘  │  └──material_return──▶ 差戻し ──material_submit──▶ 提出済
+#                    material_submit (replace, until accepted)
+#
+# Who: the secretariat opens, accepts and returns; only users of the department or the
+# organisation asked submit (a division user through the divisions of their affiliation).
+
+writes(MaterialRequest)
+
+
+def _is_secretariat(user) -> bool:
+    return user is not None and user.is_authenticated and role_of(user) == Role.SECRETARIAT
+
+
+def may_submit(user, material_request: MaterialRequest, parties=None) -> bool:
+    """Only a user of the department or organisation asked hands in its material (also a
+    secretariat user who works there; the secretariat as such does not submit for others).
+    ``parties``: ``parties_of(user)`` already read."""
+    organization_id, departments = parties if parties is not None else selectors.parties_of(user)
+    if material_request.department_id:
+        return material_request.department_id in departments
+    return organization_id is not None and material_request.organization_id == organization_id
+
+
+def _next_number(meeting: Meeting, kind: str) -> int:
+    return (Handout.objects.filter(meeting=meeting, kind=kind).aggregate(last=Max("number"))["last"] or 0) + 1
+
+
+@transaction.atomic
+def material_request_open(
+    *,
+    meeting: Meeting,
+    kind: str,
+    title: str,
+    deadline: dt.date,
+    number: int | None = None,
+    department=None,
+    organization=None,
+    message: str = "",
+    user=None,
+) -> MaterialRequest:
+    """Ask a department or an organisation (exactly one of them) for the PDF of a handout slot
+    of ``meeting`` — 資料N / 参考資料N, ``number`` by default the next free one of its kind —
+    by ``deadline`` (today or later, not after the meeting's date); the request mail goes to
+    the asked party's users after the commit. The slot is the meeting's handout of that
+    number: made here, or one listed already without a file (a handout list copied from the
+    last meeting), whose title becomes ``title``. Only the secretariat asks. Raises
+    ``ValidationError`` (every problem at once, in Japanese) and writes nothing on bad input."""
+    from . import mail
+
+    if user is not None and not _is_secretariat(user):
+        raise ValidationError(_("資料の提出を依頼できるのは事務局だけです。"), code="forbidden")
+    errors: dict = {}
+    number = number or (_next_number(meeting, kind) if meeting.pk else 1)
+    handout = Handout.objects.filter(meeting_id=meeting.pk, kind=kind, number=number).first() if meeting.pk else None
+    if handout is None:
+        handout = Handout(meeting=meeting, kind=kind, number=number)
+    elif MaterialRequest.objects.filter(handout=handout).exists():
+        errors["number"] = [_("「%(label)s」の提出は既に依頼しています。") % {"label": handout.label}]
+    elif handout.file or handout.document:
+        errors["number"] = [
+            _("「%(label)s」には既にPDFファイル（または自動作成する資料）があります。別の番号にしてください。")
+            % {"label": handout.label}
+        ]
+    handout.title = (title or "").strip()
+    if department is not None:
+        handout.department = department
+    try:
+        record_validate(handout)
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    if deadline and deadline < timezone.localdate():
+        errors.setdefault("deadline", []).append(_("提出期限が過ぎています。今日以降の日付にしてください。"))
+    request = MaterialRequest(
+        handout=handout,
+        department=department,
+        organization=organization,
+        deadline=deadline,
+        message=(message or "").strip(),
+        requested_at=timezone.now(),
+        requested_by=user if user is not None and user.is_authenticated else None,
+    )
+    try:
+        record_validate(request, exclude=["handout", *errors])
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+    request.handout = handout_save(handout=handout)
+    record_save(request)
+    transaction.on_commit(mail.after_commit(mail.send_material_request_mails, request.pk), robust=True)
+    return request
+
+
+def _locked(material_request: MaterialRequest) -> MaterialRequest:
+    return (
+        MaterialRequest.objects.select_for_update()
+        .select_related("handout__meeting", "department", "organization")
+        .get(pk=material_request.pk)
+    )
+
+
+_ACCEPTED = _("この資料は事務局が確定したため、差し替えられません。差し替えが必要なときは事務局へ連絡してください。")
+
+
+@transaction.atomic
+def material_submit(*, material_request: MaterialRequest, file, user, version: str | None) -> MaterialRequest:
+    """The asked party's PDF for the slot: a first submission, or a replacement of one not
+    yet accepted (after a return, or before the secretariat looked at it). The file is
+    bounded and cleaned as a handout's (``onechoice.uploads``: the cleaned copy is stored,
+    never the file as sent). ``version`` is the request's token from the page
+    (``onechoice.concurrency``): two officers replacing at once cannot overwrite each other
+    silently (``None``: a writer without a page). Only users of the asked department or
+    organisation submit. Raises ``ValidationError`` (a refused file on ``file``) and changes
+    nothing on bad input."""
+    stored = _locked(material_request)
+    if not may_submit(user, stored):
+        raise ValidationError(_("この資料は提出できません。"), code="forbidden")
+    if stored.state == MaterialState.ACCEPTED:
+        raise ValidationError(_ACCEPTED, code="accepted")
+    if version is not None:
+        check_version(version, MaterialRequest, pk=stored.pk)
+    if not file:
+        raise ValidationError({"file": _("提出するPDFファイルを選んでください。")}, code="required")
+    try:
+        stored.file = uploads.cleaned_file(file)  # cleaned once; a refusal is reported by record_save's validation
+    except ValidationError:
+        stored.file = file
+    stored.state = MaterialState.SUBMITTED
+    stored.submitted_at = timezone.now()
+    stored.submitted_by = user
+    return record_save(stored)
+
+
+def _review(material_request: MaterialRequest, user, version: str | None, what: str) -> MaterialRequest:
+    stored = _locked(material_request)
+    if not _is_secretariat(user):
+        raise ValidationError(_("提出された資料の%(what)sは事務局だけが行えます。") % {"what": what}, code="forbidden")
+    if version is not None:
+        check_version(version, MaterialRequest, pk=stored.pk)
+    if stored.state != MaterialState.SUBMITTED or not stored.file:
+        raise ValidationError(
+            _("%(label)sは「%(state)s」のため%(what)sできません。%(what)sできるのは提出済の資料だけです。")
+            % {"label": stored.handout.label, "state": stored.get_state_display(), "what": what},
+            code="state",
+        )
+    stored.reviewed_at = timezone.now()
+    stored.reviewed_by = user
+    return stored
+
+
+@transaction.atomic
+def material_accept(*, material_request: MaterialRequest, user, version: str | None = None) -> MaterialRequest:
+    """確定: the submitted file becomes the slot's handout file (through ``handout_save``: the
+    packet binds it in number order, stamped 資料N) and can no longer be replaced. Only the
+    secretariat accepts, and only a submitted file; ``version`` (the board's token) refuses
+    accepting a file replaced after the secretariat opened the page. The one who submitted
+    is told after the commit."""
+    from . import mail
+
+    stored = _review(material_request, user, version, _("確定"))
+    with stored.file.open("rb") as submitted:
+        content = submitted.read()
+    handout = stored.handout
+    handout.file = ContentFile(content, name="material.pdf")
+    handout_save(handout=handout)
+    stored.state = MaterialState.ACCEPTED
+    stored.comment = ""
+    record_save(stored)
+    transaction.on_commit(mail.after_commit(mail.send_material_review_mail, stored.pk), robust=True)
+    return stored
+
+
+@transaction.atomic
+def material_return(
+    *, material_request: MaterialRequest, user, comment: str, version: str | None = None
+) -> MaterialRequest:
+    """差戻し with a comment (required): the asked party is mailed the comment after the commit
+    and may upload again. Only the secretariat returns, and only a submitted file."""
+    from . import mail
+
+    comment = (comment or "").strip()
+    stored = _review(material_request, user, version, _("差戻し"))
+    if not comment:
+        raise ValidationError({"comment": _("差戻しの理由（コメント）を入力してください。")}, code="required")
+    stored.state = MaterialState.RETURNED
+    stored.comment = comment
+    record_save(stored)
+    transaction.on_commit(mail.after_commit(mail.send_material_review_mail, stored.pk), robust=True)
+    return stored

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
@@ -8,11 +9,12 @@ from onechoice.concurrency import version_token
 from onechoice.http import checked_path, is_public, valid_fiscal_year, valid_id
 from onechoice.page_cache import cached_page
 from onechoice.pdf import current_document
+from onechoice.roles import Role, role_of
 from onechoice.services import RecordsInvalid
 
 from . import documents, feeds, selectors, services
 from .filters import MeetingFilter
-from .models import AttendanceReply, AttendanceStatus, Handout, Meeting
+from .models import AttendanceReply, AttendanceStatus, Handout, MaterialRequest, Meeting
 from .packet import packet_pdf as build_packet
 
 
@@ -233,3 +235,102 @@ def attendance_reply(request, pk):
 
 
 _CLOSED = "回答期限を過ぎたため、変更できません。期限後の変更は事務局へ連絡してください。"
+
+
+# --- material submissions (資料提出) ----------------------------------------------------------------
+# Personal (the slots asked of the user's department or organisation, upload forms): never from
+# the page cache. Plain forms, one per slot: the page works without JavaScript.
+
+
+class MaterialUploadForm(forms.Form):
+    slot = forms.IntegerField(widget=forms.HiddenInput)
+    file = forms.FileField(
+        label="PDFファイル",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}),
+        error_messages={"required": "提出するPDFファイルを選んでください。"},
+    )
+    version_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+def _upload_form(slot, data=None, files=None) -> MaterialUploadForm:
+    return MaterialUploadForm(data, files, initial={"slot": slot.pk, "version_token": version_token(slot)})
+
+
+@checked_path(pk=valid_id)
+def materials(request, pk):
+    """The material slots of a meeting asked of the user's department or organisation: their
+    state, deadline and the secretariat's comment, and an upload form for each slot not yet
+    accepted. The secretariat sees every slot (read-only here: it accepts and returns on the
+    meeting's admin page). 404 alike for the public, a missing meeting and anybody who was
+    asked nothing; a POST for a slot the user may not submit is a 404 too."""
+    user = request.user
+    if not user.is_authenticated or not selectors.meetings_visible(public=False).filter(pk=pk).exists():
+        raise Http404
+    parties = selectors.parties_of(user)
+    slots = selectors.materials_for(pk, user, parties=parties)
+    secretariat = role_of(user) == Role.SECRETARIAT
+    if not slots and not secretariat:
+        raise Http404
+    submittable = {slot.pk for slot in slots if services.may_submit(user, slot, parties)}
+    posted, posted_pk, errors, status = None, None, [], 200
+    if request.method == "POST":
+        slot = next((s for s in slots if str(s.pk) == request.POST.get("slot", "") and s.pk in submittable), None)
+        if slot is None:
+            raise Http404
+        posted, posted_pk = _upload_form(slot, request.POST, request.FILES), slot.pk
+        if posted.is_valid():
+            try:
+                services.material_submit(
+                    material_request=slot,
+                    file=posted.cleaned_data["file"],
+                    user=user,
+                    version=posted.cleaned_data["version_token"],
+                )
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for field, texts in error.message_dict.items():
+                        posted.add_error(field if field in posted.fields else None, texts)
+                else:
+                    errors = error.messages
+            else:
+                messages.success(
+                    request,
+                    f"{slot.handout.label}「{slot.handout.title}」を提出しました。"
+                    "事務局が確認します（確定するまでは差し替えられます）。",
+                )
+                return redirect(f"{request.path}#material-{slot.pk}")
+        status = 400
+    rows = []
+    for slot in slots:
+        if slot.pk == posted_pk:
+            rows.append((slot, posted, errors))
+        else:
+            rows.append((slot, _upload_form(slot) if slot.pk in submittable and slot.is_open else None, []))
+    meeting = slots[0].handout.meeting if slots else selectors.meetings_visible(public=False).get(pk=pk)
+    return render(
+        request,
+        "meetings/materials.html",
+        {
+            "meeting": meeting,
+            "rows": rows,
+            "secretariat": secretariat,
+            "max_size": f"{settings.HANDOUT_MAX_BYTES / (1024 * 1024):g}MB",
+            "max_pages": settings.HANDOUT_MAX_PAGES,
+        },
+        status=status,
+    )
+
+
+@checked_path(pk=valid_id, slot=valid_id)
+def material_file(request, pk, slot):
+    """The PDF a department or organisation submitted for a slot, for the secretariat and the
+    party it was asked of (404 alike for a missing slot and for anybody else)."""
+    try:
+        material = selectors.material_with_file(slot, request.user)
+    except MaterialRequest.DoesNotExist:
+        raise Http404 from None
+    if material.handout.meeting_id != pk:
+        raise Http404
+    handout = material.handout
+    filename = f"{handout.meeting.fiscal_year}_{handout.label}_{handout.title}_提出版.pdf"
+    return FileResponse(material.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf")
