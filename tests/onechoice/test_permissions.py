@@ -52,6 +52,13 @@ EXPECTED = [
     # The reply to the published meeting's attendance request, which asks 富山市 (municipal's city) only.
     ("meetings:attendance", {"pk": "published"}, "", {**dict.fromkeys(ROLES, 404), "municipal": 200}),
     ("meetings:attendance", {"pk": "unpublished"}, "", dict.fromkeys(ROLES, 404)),  # no request
+    # 資料提出: nothing is asked of anybody here, so only the secretariat (who sees every slot) has a page;
+    # who was asked sees theirs and others get 404 (tests/meetings/test_materials.py).
+    *[
+        ("meetings:materials", {"pk": which}, "", {**dict.fromkeys(ROLES, 404), "secretariat": 200})
+        for which in ("published", "unpublished")
+    ],
+    ("meetings:material_file", {"pk": "published", "slot": 987654}, "", dict.fromkeys(ROLES, 404)),  # no such slot
     ("meetings:handout_file", {"pk": "handouts:public"}, "", EVERYONE),
     ("meetings:handout_file", {"pk": "handouts:private"}, "", LOGGED_IN),
     ("projects:list", {}, "", EVERYONE),
@@ -69,6 +76,21 @@ EXPECTED = [
     ("projects:progress_pdf", {"fiscal_year": 2021}, "", EVERYONE),
     ("projects:proposals_pdf", {"fiscal_year": 2022}, "", EVERYONE),
     ("portal:municipality", {"lg_code": "162019"}, "", EVERYONE),
+    # 提案受付: the demo call is open; "draft" is 富山市's (municipal's city), "submitted" 高岡市's,
+    # "adopted" the R4 item's proposal in the reference data.
+    ("proposals:list", {}, "", EVERYONE),
+    ("proposals:new", {}, "", {**dict.fromkeys(ROLES, 404), "municipal": 200}),
+    ("proposals:detail", {"pk": "draft"}, "", {**dict.fromkeys(ROLES, 404), "municipal": 200}),
+    ("proposals:detail", {"pk": "submitted"}, "", LOGGED_IN),
+    ("proposals:detail", {"pk": "adopted"}, "", EVERYONE),
+    ("proposals:edit", {"pk": "draft"}, "", {**dict.fromkeys(ROLES, 404), "municipal": 200}),
+    ("proposals:edit", {"pk": "submitted"}, "", dict.fromkeys(ROLES, 404)),  # after 提出 nobody edits
+    *[
+        (f"proposals:{name}", {"pk": "draft"}, "", dict.fromkeys(ROLES, 405))  # POST only
+        for name in ("submit", "withdraw", "support", "delete", "attachment_add")
+    ],
+    ("proposals:attachment_delete", {"pk": "proposal_attachments:draft"}, "", dict.fromkeys(ROLES, 405)),
+    ("proposals:attachment_file", {"pk": "proposal_attachments:draft"}, "", {**dict.fromkeys(ROLES, 404), "municipal": 200}),
     ("workgroups:list", {}, "", EVERYONE),
     ("workgroups:status_pdf", {}, "?fiscal_year=2021", EVERYONE),
     ("search:search", {}, "", EVERYONE),
@@ -77,7 +99,7 @@ EXPECTED = [
     ("opendata:index", {}, "", EVERYONE),
     *[
         ("opendata:dataset", {"slug": slug, "fmt": fmt}, "", EVERYONE)
-        for slug in ("items", "meetings", "sessions", "events")
+        for slug in ("items", "results", "indicators", "meetings", "sessions", "events")
         for fmt in ("csv", "json")
     ],
     ("opendata:dataset", {"slug": "attendances", "fmt": "csv"}, "", dict.fromkeys(ROLES, 404)),
@@ -125,7 +147,10 @@ def world(toyama, settings, tmp_path):
     hidden_plan = record_save(
         Plan(project=unpublished_project, title="非公開の項目の計画", first_fiscal_year=2024, last_fiscal_year=2028)
     )
+    proposals, attachments = _proposals(pdf.getvalue())
     return {
+        "proposals": proposals,
+        "proposal_attachments": attachments,
         "plan_items": {"published": shown_plan.project_id, "unpublished": unpublished_project.pk},
         "plans": {"published": shown_plan.pk, "unpublished": hidden_plan.pk},
         "meetings": {
@@ -139,6 +164,34 @@ def world(toyama, settings, tmp_path):
         "users": {u.username: u for u in get_user_model().objects.all()},
         "handouts": handouts,
     }
+
+
+def _proposals(pdf: bytes):
+    """The demo draft (富山市, with an attachment), a submitted one of 高岡市, the adopted one of
+    the reference data."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from onechoice.models import Organization
+    from proposals.models import Proposal, ProposalState
+    from proposals.services import proposal_attachment_save, proposal_save
+
+    draft = Proposal.objects.get(state=ProposalState.DRAFT, organization__lg_code="162019")
+    submitted = proposal_save(
+        proposal=Proposal(
+            call=draft.call,
+            organization=Organization.objects.get(lg_code="162027"),
+            title="高岡市の提案",
+            goal="目標",
+            state=ProposalState.SUBMITTED,
+        )
+    )
+    from proposals.models import ProposalAttachment
+
+    attachment = proposal_attachment_save(
+        attachment=ProposalAttachment(proposal=draft, title="地図", file=SimpleUploadedFile("map.pdf", pdf))
+    )
+    adopted = Proposal.objects.get(state=ProposalState.ADOPTED)
+    return {"draft": draft.pk, "submitted": submitted.pk, "adopted": adopted.pk}, {"draft": attachment.pk}
 
 
 def _attendance_request(meeting):
