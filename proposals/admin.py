@@ -61,11 +61,15 @@ class AdoptForm(forms.Form):
     )
     title = forms.CharField(label="連携推進項目名", max_length=200, required=False, help_text="空欄なら提案のテーマ")
     departments = forms.ModelMultipleChoiceField(
-        label="担当部局", queryset=Department.objects.order_by("protocol_order"), required=False,
+        label="担当部局",
+        queryset=Department.objects.order_by("protocol_order"),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     divisions = forms.ModelMultipleChoiceField(
-        label="県担当課", queryset=Division.objects.select_related("department"), required=False,
+        label="県担当課",
+        queryset=Division.objects.select_related("department"),
+        required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     project = forms.ModelChoiceField(label="継続中の連携推進項目", queryset=Project.objects.all(), required=False)
@@ -92,10 +96,28 @@ class ProposalAdmin(ServiceAdmin):
     search_fields = ["title", "organization__name"]
     list_select_related = ["organization", "call"]
     readonly_fields = [
-        "review_link", "call", "organization", "co_proposers", "state", "title", "goal", "current_situation",
-        "issues", "concrete_measures", "expected_effects", "targets_label", "target_note", "department",
-        "department_note", "submitted_at", "submitted_by", "selection_reason", "decline_reason", "project",
-        "decided_at", "decided_by",
+        "review_link",
+        "call",
+        "organization",
+        "co_proposers",
+        "state",
+        "title",
+        "goal",
+        "current_situation",
+        "issues",
+        "concrete_measures",
+        "expected_effects",
+        "targets_label",
+        "target_note",
+        "department",
+        "department_note",
+        "submitted_at",
+        "submitted_by",
+        "selection_reason",
+        "decline_reason",
+        "project",
+        "decided_at",
+        "decided_by",
     ]
     fields = readonly_fields
 
@@ -154,7 +176,10 @@ def review_view(model_admin, request, object_id):
         "comment": CommentForm(prefix="comment"),
         "adopt": AdoptForm(
             prefix="adopt",
-            initial={"departments": [proposal.department_id] if proposal.department_id else [], "title": proposal.title},
+            initial={
+                "departments": [proposal.department_id] if proposal.department_id else [],
+                "title": proposal.title,
+            },
         ),
         "decline": DeclineForm(prefix="decline"),
     }

@@ -46,4 +46,6 @@ class ProposalForm(VersionTokenFormMixin, forms.ModelForm):
 
 class AttachmentForm(forms.Form):
     title = forms.CharField(label="資料名", max_length=200)
-    file = forms.FileField(label="PDFファイル", help_text="PDFのみ。大きすぎるファイルやスクリプトを含むファイルは受け付けません。")
+    file = forms.FileField(
+        label="PDFファイル", help_text="PDFのみ。大きすぎるファイルやスクリプトを含むファイルは受け付けません。"
+    )

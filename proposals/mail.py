@@ -52,9 +52,7 @@ def send_call_mails(call_pk: int) -> list:
 
 
 def _proposers(proposal: Proposal) -> list[Organization]:
-    supporters = Organization.objects.filter(pk__in=proposal.supports.values("organization")).order_by(
-        "protocol_order"
-    )
+    supporters = Organization.objects.filter(pk__in=proposal.supports.values("organization")).order_by("protocol_order")
     return [proposal.organization, *supporters]
 
 

@@ -129,21 +129,36 @@ class Proposal(models.Model):
         verbose_name=_("県の担当部局（案）"),
     )
     department_note = models.CharField(
-        _("県の担当（補足）"), max_length=200, blank=True, help_text=_("部局が分からないときは、担当してほしい課や分野を書いてください。")
+        _("県の担当（補足）"),
+        max_length=200,
+        blank=True,
+        help_text=_("部局が分からないときは、担当してほしい課や分野を書いてください。"),
     )
     state = models.CharField(_("状態"), max_length=20, choices=ProposalState.choices, default=ProposalState.DRAFT)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("作成した人"),
     )
     submitted_at = models.DateTimeField(_("提出日時"), null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("提出した人"),
     )
     decided_at = models.DateTimeField(_("決定日時"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("決定した人"),
     )
     selection_reason = models.TextField(_("選定理由"), blank=True)
@@ -194,7 +209,11 @@ class ProposalSupport(models.Model):
         Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("共同提案の市町村")
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("申し出た人"),
     )
     created_at = models.DateTimeField(_("申出日時"), default=timezone.now)
@@ -220,7 +239,11 @@ class ProposalComment(models.Model):
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="comments", verbose_name=_("提案"))
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("書いた人"),
     )
     text = models.TextField(_("コメント"))
@@ -251,9 +274,7 @@ def attachment_upload_to(instance, filename: str) -> str:
 class ProposalAttachment(models.Model):
     """A PDF handed in with a proposal (a map, a survey): cleaned as handouts are."""
 
-    proposal = models.ForeignKey(
-        Proposal, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("提案")
-    )
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("提案"))
     title = models.CharField(_("資料名"), max_length=200)
     file = models.FileField(
         _("PDFファイル"),
@@ -265,7 +286,11 @@ class ProposalAttachment(models.Model):
     )
     uploaded_at = models.DateTimeField(_("登録日時"), default=timezone.now)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("登録した人"),
     )
 

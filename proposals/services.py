@@ -191,7 +191,9 @@ def proposal_submit(*, proposal: Proposal, user) -> Proposal:
         if not getattr(stored, name).strip()
     ]
     if missing:
-        raise ValidationError(_("提出の前に入力してください: %(fields)s") % {"fields": "、".join(missing)}, code="incomplete")
+        raise ValidationError(
+            _("提出の前に入力してください: %(fields)s") % {"fields": "、".join(missing)}, code="incomplete"
+        )
     stored.state = ProposalState.SUBMITTED
     stored.submitted_at, stored.submitted_by = timezone.now(), user
     return proposal_save(proposal=stored)

@@ -82,7 +82,9 @@ def proposal_edit(request, pk):
         raise Http404("この提案は編集できません。")
     if request.method != "POST":
         form = ProposalForm(instance=proposal)
-        return render(request, "proposals/proposal_form.html", {"form": form, "proposal": proposal, "call": proposal.call})
+        return render(
+            request, "proposals/proposal_form.html", {"form": form, "proposal": proposal, "call": proposal.call}
+        )
     with transaction.atomic():  # the form's version check locks the row until the save commits
         form = ProposalForm(request.POST, instance=proposal)
         if form.is_valid():
@@ -168,7 +170,10 @@ def attachment_add(request, pk):
     if form.is_valid():
         try:
             services.proposal_attachment_add(
-                proposal=page.proposal, user=request.user, title=form.cleaned_data["title"], file=form.cleaned_data["file"]
+                proposal=page.proposal,
+                user=request.user,
+                title=form.cleaned_data["title"],
+                file=form.cleaned_data["file"],
             )
         except ValidationError as error:
             if _is_forbidden(error):
@@ -217,4 +222,6 @@ def attachment_file(request, pk):
     """An attachment's PDF, for whoever sees its proposal in full (never a /media/ link)."""
     attachment, _page_ = _attachment(request, pk)
     filename = f"提案資料_{attachment.title}.pdf"
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf")
+    return FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
+    )

@@ -35,7 +35,9 @@ def test_proposed_co_proposed_adopted_and_printed(chromium, live_server, toyama_
     contexts = []
 
     def tab(width=1366, height=768):
-        context = chromium.new_context(base_url=live_server.url, locale="ja-JP", viewport={"width": width, "height": height})
+        context = chromium.new_context(
+            base_url=live_server.url, locale="ja-JP", viewport={"width": width, "height": height}
+        )
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()
@@ -107,11 +109,19 @@ def _the_loop(toyama, takaoka, secretariat, phone, screenshots_dir):
     assert "提案市町村：富山市、高岡市" in text
     for heading in ("○目標（目指す姿）", "○現状と課題", "○具体的連携施策", "○選定理由"):
         assert heading in text
-    assert text.index("○目標（目指す姿）") < text.index("○現状と課題") < text.index("○具体的連携施策") < text.index("○選定理由")
+    assert (
+        text.index("○目標（目指す姿）")
+        < text.index("○現状と課題")
+        < text.index("○具体的連携施策")
+        < text.index("○選定理由")
+    )
 
     # On a phone: the list and the proposal page fit the width.
     log_in(phone, "municipal")
-    for path, name in (("/projects/proposals/", "proposal-list-390"), (proposal.get_absolute_url(), "proposal-detail-390")):
+    for path, name in (
+        ("/projects/proposals/", "proposal-list-390"),
+        (proposal.get_absolute_url(), "proposal-detail-390"),
+    ):
         phone.goto(path)
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390, path
         phone.screenshot(path=screenshots_dir / f"{name}.png", full_page=True)

@@ -90,7 +90,12 @@ EXPECTED = [
         for name in ("submit", "withdraw", "support", "delete", "attachment_add")
     ],
     ("proposals:attachment_delete", {"pk": "proposal_attachments:draft"}, "", dict.fromkeys(ROLES, 405)),
-    ("proposals:attachment_file", {"pk": "proposal_attachments:draft"}, "", {**dict.fromkeys(ROLES, 404), "municipal": 200}),
+    (
+        "proposals:attachment_file",
+        {"pk": "proposal_attachments:draft"},
+        "",
+        {**dict.fromkeys(ROLES, 404), "municipal": 200},
+    ),
     ("workgroups:list", {}, "", EVERYONE),
     ("workgroups:status_pdf", {}, "?fiscal_year=2021", EVERYONE),
     ("search:search", {}, "", EVERYONE),

@@ -21,7 +21,8 @@ from onechoice.roles import Role, ensure_role_groups
 from projects.models import Project, ProjectYear, YearStatus
 from proposals import services
 from proposals.models import Proposal, ProposalAttachment, ProposalCall, ProposalState
-from tests.pdf_reading import squash, text as pdf_text
+from tests.pdf_reading import squash
+from tests.pdf_reading import text as pdf_text
 
 FY = 2023  # the items of R5, proposed during R4
 
@@ -77,7 +78,9 @@ def test_opening_a_call_mails_every_municipality_that_has_users(people, call):
     assert "令和5年度" in mails[0].subject
 
 
-def test_the_whole_loop_makes_next_years_item_and_its_agenda_page(client, people, call, django_capture_on_commit_callbacks):
+def test_the_whole_loop_makes_next_years_item_and_its_agenda_page(
+    client, people, call, django_capture_on_commit_callbacks
+):
     proposal = _draft(people, call)
     proposal.targets.set(Organization.objects.filter(lg_code__in=["162019", "162027"]))
     services.proposal_submit(proposal=proposal, user=people["toyama"])
@@ -90,10 +93,16 @@ def test_the_whole_loop_makes_next_years_item_and_its_agenda_page(client, people
     review = SentMail.objects.filter(kind=MailKind.PROPOSAL_REVIEW)
     assert sorted(m.organization.name for m in review) == ["富山市", "高岡市"]  # proposer and co-proposer
 
-    department = Department.objects.get(name="地方創生局") if Department.objects.filter(name="地方創生局").exists() else Department.objects.first()
+    department = (
+        Department.objects.get(name="地方創生局")
+        if Department.objects.filter(name="地方創生局").exists()
+        else Department.objects.first()
+    )
     with django_capture_on_commit_callbacks(execute=True):
         project = services.proposal_adopt(
-            proposal=proposal, user=people["secretariat"], selection_reason="広域での連携が必要なため。",
+            proposal=proposal,
+            user=people["secretariat"],
+            selection_reason="広域での連携が必要なため。",
             departments=[department],
         )
     proposal.refresh_from_db()
@@ -102,7 +111,11 @@ def test_the_whole_loop_makes_next_years_item_and_its_agenda_page(client, people
     assert set(project.targets.values_list("lg_code", flat=True)) == {"162019", "162027"}
     year = ProjectYear.objects.get(project=project, fiscal_year=FY)
     assert year.status == YearStatus.NEW
-    assert (year.goal, year.issues, year.selection_reason) == (TEXTS["goal"], TEXTS["issues"], "広域での連携が必要なため。")
+    assert (year.goal, year.issues, year.selection_reason) == (
+        TEXTS["goal"],
+        TEXTS["issues"],
+        "広域での連携が必要なため。",
+    )
     assert SentMail.objects.filter(kind=MailKind.PROPOSAL_REVIEW, subject__contains="採択").count() == 2
 
     client.force_login(people["secretariat"])
@@ -173,7 +186,9 @@ def test_nobody_edits_after_submission_and_only_the_secretariat_decides(client, 
             services.proposal_decline(proposal=proposal, user=people[who], reason="x")
     client.force_login(people["division"])
     review = reverse("admin:proposals_proposal_review", args=[proposal.pk])
-    assert client.post(review, {"action": "adopt", "adopt-mode": "new", "adopt-selection_reason": "x"}).status_code == 403
+    assert (
+        client.post(review, {"action": "adopt", "adopt-mode": "new", "adopt-selection_reason": "x"}).status_code == 403
+    )
     proposal.refresh_from_db()
     assert proposal.state == ProposalState.SUBMITTED and not Project.objects.filter(title=TEXTS["title"]).exists()
 

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from meetings.models import AttendanceRequest, Meeting
-from onechoice import jpdates
 from meetings.services import attendance_request_open, attendances_from_roster
+from onechoice import jpdates
 from onechoice.models import Affiliation, Division, Organization
 from onechoice.roles import Role, ensure_role_groups
 from onechoice.services import affiliation_save
