@@ -1,6 +1,9 @@
+from functools import partial
+
 from django.contrib import admin
 from django.db.models import Max
 from django.http import QueryDict
+from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -10,6 +13,7 @@ from onechoice import jpdates, permissions
 from onechoice.admin_tools import OrderedInlineMixin, ServiceAdmin, StackedInline, TabularInline
 from onechoice.importing import ImportExportAdminMixin
 
+from . import plan_admin
 from .models import (
     DesiredState,
     Direction,
@@ -265,8 +269,9 @@ class MilestoneAdmin(ServiceAdmin):
 
 
 class DesiredStateInline(TabularInline):
-    """The plan's desired states in one table; each state's 取組みの方向性 are ordered rows on
-    its own page (「変更」 link), since Django's admin does not nest inlines."""
+    """The plan's desired states in one table; their 取組みの方向性 are edited all together on
+    the plan's 「ありたい姿と取組みの方向性をまとめて編集」 screen (or one state at a time by its
+    「変更」 link), since Django's admin does not nest inlines."""
 
     model = DesiredState
     fields = ["area_number", "area", "order", "label", "text", "direction_list"]
@@ -285,7 +290,7 @@ class DesiredStateInline(TabularInline):
             formfield.widget.attrs.update(rows=3, cols=48)
         return formfield
 
-    @admin.display(description=_("取組みの方向性（「変更」で編集）"))
+    @admin.display(description=_("取組みの方向性（上の「まとめて編集」で編集）"))
     def direction_list(self, obj):
         if not obj.pk:
             return _("保存後に入力します。")
@@ -316,9 +321,22 @@ class PlanAdmin(ServiceAdmin):
         ),
     ]
     inlines = [DesiredStateInline, PlanStepInline, LessonInline]
+    change_form_template = "admin/projects/plan/change_form.html"
 
     class Media:
         css = {"all": ["css/admin-plan.css"]}
+
+    def get_urls(self):
+        # 「ありたい姿と取組みの方向性をまとめて編集」: the directions of every state of the plan
+        # on one screen (projects/plan_admin.py), as the admin cannot nest inlines.
+        own = [
+            path(
+                "<path:object_id>/directions/",
+                self.admin_site.admin_view(partial(plan_admin.plan_directions_view, self)),
+                name="projects_plan_directions",
+            ),
+        ]
+        return own + super().get_urls()
 
 
 class DirectionInline(OrderedInlineMixin, TabularInline):

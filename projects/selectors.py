@@ -180,3 +180,13 @@ def plan_of_year(fiscal_year: int, *, public: bool) -> Plan | None:
         .only("pk", "project_id")
         .first()
     )
+
+
+def plan_states(plan: Plan) -> list[DesiredState]:
+    """The plan's desired states in printed order (area, then order) with their directions:
+    two queries, however many states."""
+    return list(
+        plan.desired_states.order_by("area_number", "order", "pk").prefetch_related(
+            Prefetch("directions", queryset=Direction.objects.order_by("order", "pk"))
+        )
+    )

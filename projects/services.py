@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onechoice import uploads
 from onechoice.models import Department, Division, Organization
-from onechoice.services import current_m2m, record_save, rule, saves, writes
+from onechoice.services import RecordsInvalid, current_m2m, record_save, records_save_reordered, rule, saves, writes
 
 from .models import (
     DesiredState,
@@ -166,3 +166,35 @@ def expected_issue_save(*, expected_issue: ExpectedIssue) -> ExpectedIssue:
     document adds; refused with a Japanese message (``ValidationError``, nothing written)
     otherwise. The secretariat keeps them; division staff see them only."""
     return record_save(expected_issue)
+
+
+@transaction.atomic
+def plan_directions_save(
+    *,
+    plan: Plan,
+    states: Iterable[tuple[DesiredState, Sequence[Direction], Sequence[Direction]]],
+) -> tuple[int, int, int]:
+    """Save the 取組みの方向性 of a plan's desired states as one change (the plan's
+    「まとめて編集」 screen): each item of ``states`` is (a desired state of ``plan``, its new or
+    changed directions, its directions to delete). Each state's rows go through
+    ``records_save_reordered``, so they may trade 順序 held unique; deletions through
+    ``record_delete``. Raises ``RecordsInvalid`` with every refused row of every state (the
+    rows name themselves), or ``ValidationError`` for a row of another plan; then nothing is
+    written. Returns (added, changed, deleted)."""
+
+    added = changed = removed = 0
+    problems: list = []
+    for state, saved, deleted in states:
+        saved, deleted = list(saved), list(deleted)
+        if state.plan_id != plan.pk or any(d.desired_state_id != state.pk for d in (*saved, *deleted)):
+            raise ValidationError(_("この計画のありたい姿ではない取組みの方向性は保存できません。"))
+        new = sum(1 for d in saved if d.pk is None)
+        try:
+            records_save_reordered(saved, deleted=deleted)
+        except RecordsInvalid as refused:  # the other states are still checked, then all is undone
+            problems += refused.problems
+            continue
+        added, changed, removed = added + new, changed + len(saved) - new, removed + len(deleted)
+    if problems:
+        raise RecordsInvalid(problems)
+    return added, changed, removed
