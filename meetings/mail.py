@@ -28,6 +28,7 @@ from onechoice.services import record_save
 
 from . import feeds
 from .models import (
+    Attendance,
     AttendanceReply,
     AttendanceRequest,
     MailKind,
@@ -69,6 +70,29 @@ def department_recipients(department_id: int) -> list[str]:
     """The addresses of the active users working in a division of the department (one query)."""
     users = get_user_model().objects.filter(is_active=True, affiliation__divisions__department_id=department_id)
     return sorted(set(users.exclude(email="").values_list("email", flat=True)))
+
+
+def request_recipients(meeting_id: int, organization) -> list[str]:
+    """Whom an attendance request for ``organization`` is addressed to: the prefecture's
+    request goes to the staff of the departments whose officials have a seat at the meeting
+    (a 部長's division answers for the 部長), not to every prefectural user; if none of them
+    has an address, to the prefecture's users, so the request reaches somebody. Any other
+    organisation's: all its users. Two queries at most."""
+    from onechoice.models import OrganizationKind
+
+    if organization.kind == OrganizationKind.PREFECTURE:
+        departments = Attendance.objects.filter(
+            meeting_id=meeting_id, organization_id=organization.pk, official__department__isnull=False
+        ).values("official__department_id")
+        users = get_user_model().objects.filter(
+            is_active=True,
+            affiliation__organization_id=organization.pk,
+            affiliation__divisions__department_id__in=departments,
+        )
+        seated = sorted(set(users.exclude(email="").values_list("email", flat=True)))
+        if seated:
+            return seated
+    return recipients(organization.pk)
 
 
 def material_recipients(material_request: MaterialRequest) -> list[str]:
@@ -156,7 +180,7 @@ def send_request_mails(request_pk: int, organization_ids: list[int], *, reminder
     kind = MailKind.REMINDER if reminder else MailKind.REQUEST
     sent = []
     for organization in Organization.objects.filter(pk__in=organization_ids).order_by("protocol_order"):
-        to = recipients(organization.pk)
+        to = request_recipients(request.meeting_id, organization)
         message = request_message(request, organization, to, reminder=reminder)
         if not to:
             record = record_save(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
@@ -472,6 +472,13 @@ class SeatAnswer:
     status: str
     proxy_title: str = ""
     proxy_name: str = ""
+    #: The row's token from the page (``onechoice.concurrency``), over the answered fields.
+    version: str = ""
+
+
+#: What a reply writes on an attendance row; a row changed in these since the page was shown
+#: (the secretariat noted a phone call in the admin) is refused rather than overwritten.
+SEAT_ANSWER_FIELDS = ("status", "proxy_title", "proxy_name")
 
 
 def may_answer_after_deadline(user) -> bool:
@@ -494,7 +501,9 @@ def attendance_reply_save(
     (written through ``attendance_save``: the attendee list, the seating chart and the packet
     follow), the note, who answered and when (history keeps each answer). ``version`` is the
     reply's token from the page (``onechoice.concurrency``): a reply somebody saved since is
-    refused, naming it (``None``: a writer without a page, the demo loader). After the deadline
+    refused, naming it (``None``: a writer without a page, the demo loader); so is an answer
+    for a row whose answered fields somebody changed since (each ``SeatAnswer.version``).
+    After the deadline
     only the secretariat may change an answer. Raises ``ValidationError`` (``RecordsInvalid``
     for rows, naming them) and writes nothing on bad input."""
     from . import mail
@@ -515,6 +524,15 @@ def attendance_reply_save(
     given = {answer.attendance_id: answer for answer in answers}
     if set(given) != set(rows):
         raise ValidationError(_("この団体の出席者すべてについて回答してください。"), code="incomplete")
+    if version is not None:
+        stale = []
+        for pk, row in rows.items():
+            try:
+                check_version(given[pk].version, Attendance, pk=pk, fields=SEAT_ANSWER_FIELDS)
+            except ValidationError as error:
+                stale.append((row, ValidationError({NON_FIELD_ERRORS: error.messages})))
+        if stale:
+            raise RecordsInvalid(stale)
     problems = []
     for pk, row in rows.items():
         answer = given[pk]

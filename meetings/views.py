@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 
-from onechoice.concurrency import version_token
+from onechoice.concurrency import VersionTokenField, version_token
 from onechoice.http import checked_path, is_public, valid_fiscal_year, valid_id
 from onechoice.page_cache import cached_page
 from onechoice.pdf import current_document
@@ -153,6 +153,7 @@ class SeatAnswerForm(forms.Form):
     status = forms.ChoiceField(label="出欠", choices=REPLY_CHOICES, widget=forms.RadioSelect)
     proxy_title = forms.CharField(label="代理者の役職", max_length=100, required=False)
     proxy_name = forms.CharField(label="代理者の氏名", max_length=50, required=False)
+    version = VersionTokenField()  # the row as the page showed it
 
 
 class ReplyForm(forms.Form):
@@ -167,7 +168,12 @@ def _seat_forms(rows, data=None):
             SeatAnswerForm(
                 data,
                 prefix=f"seat-{row.pk}",
-                initial={"status": row.status, "proxy_title": row.proxy_title, "proxy_name": row.proxy_name},
+                initial={
+                    "status": row.status,
+                    "proxy_title": row.proxy_title,
+                    "proxy_name": row.proxy_name,
+                    "version": version_token(row),
+                },
             ),
         )
         for row in rows

@@ -134,34 +134,34 @@ def _act(request, pk: int, action, done: str, then: str | None = None):
     return redirect(then or page.proposal)
 
 
+@checked_path(pk=valid_id)  # an impossible id is a 404 whatever the method
 @require_POST
-@checked_path(pk=valid_id)
 def proposal_submit(request, pk):
     return _act(request, pk, services.proposal_submit, "提案を提出しました。事務局の受付をお待ちください。")
 
 
+@checked_path(pk=valid_id)  # an impossible id is a 404 whatever the method
 @require_POST
-@checked_path(pk=valid_id)
 def proposal_withdraw(request, pk):
     return _act(request, pk, services.proposal_withdraw, "提案を取り下げました。")
 
 
+@checked_path(pk=valid_id)  # an impossible id is a 404 whatever the method
 @require_POST
-@checked_path(pk=valid_id)
 def proposal_support(request, pk):
     if request.POST.get("leave"):
         return _act(request, pk, services.proposal_support_leave, "共同提案を取りやめました。")
     return _act(request, pk, services.proposal_support, "共同提案（賛同）しました。提案市町村として表示されます。")
 
 
+@checked_path(pk=valid_id)  # an impossible id is a 404 whatever the method
 @require_POST
-@checked_path(pk=valid_id)
 def proposal_delete(request, pk):
     return _act(request, pk, services.proposal_delete, "下書きを削除しました。", then="proposals:list")
 
 
+@checked_path(pk=valid_id)  # an impossible id is a 404 whatever the method
 @require_POST
-@checked_path(pk=valid_id)
 def attachment_add(request, pk):
     page = _page(pk, request.user)
     if not page.is_own:
@@ -200,8 +200,8 @@ def _attachment(request, pk: int) -> tuple[ProposalAttachment, selectors.Proposa
     return attachment, page
 
 
+@checked_path(pk=valid_id)  # an impossible id is a 404 whatever the method
 @require_POST
-@checked_path(pk=valid_id)
 def attachment_delete(request, pk):
     attachment, page = _attachment(request, pk)
     attachment.proposal = page.proposal

@@ -77,8 +77,9 @@ def opened(world, django_capture_on_commit_callbacks):
     return request
 
 
-def _post(client, url, rows, token, note="", **answers):
-    data = {"version_token": token, "note": note}
+def _post(client, url, rows, tokens, note="", **answers):
+    """Post the reply form with the page's ``tokens`` (``_tokens``; ``{}``: none)."""
+    data = {"note": note, **tokens}
     for row in rows:
         status, title, name = answers.get(str(row.pk), (row.status, "", ""))
         data |= {
@@ -89,8 +90,13 @@ def _post(client, url, rows, token, note="", **answers):
     return client.post(url, data)
 
 
-def _token(client, url) -> str:
-    return client.get(url).context["form"].initial["version_token"]
+def _tokens(client, url) -> dict:
+    """The version tokens the reply page carries: the reply's and each row's."""
+    context = client.get(url).context
+    tokens = {"version_token": context["form"].initial["version_token"]}
+    for row, seat_form in context["seat_forms"]:
+        tokens[f"seat-{row.pk}-version"] = seat_form.initial["version"]
+    return tokens
 
 
 # --- opening a request -------------------------------------------------------------------------
@@ -113,6 +119,44 @@ def test_a_request_asks_the_organisations_of_the_attendance_rows_and_mails_their
     assert name == "meeting.ics" and "method=REQUEST" in mimetype and "METHOD:REQUEST" in content
     records = SentMail.objects.filter(request=opened)
     assert records.count() == 2 and {r.result for r in records} == {MailResult.SENT}
+
+
+def test_the_prefectures_request_goes_to_the_departments_with_a_seat_not_to_every_prefectural_user(
+    world, django_capture_on_commit_callbacks
+):
+    from onechoice.models import Division, Official
+
+    prefecture = factories.organization(name="富山県", kind="prefecture", lg_code="160008", protocol_order=0)
+    seated, other = factories.department(name="経営管理部"), factories.department(name="土木部")
+    official = record_save(Official(organization=prefecture, department=seated, title="経営管理部長", name="南里 明"))
+    factories.attendance(
+        world["meeting"], prefecture, official=official, title="経営管理部長", name="南里 明", protocol_order=50
+    )
+    User = get_user_model()
+
+    def staff(username, division=None):
+        user = User.objects.create_user(username, email=f"{username}@pref.toyama.example")
+        affiliation = record_save(Affiliation(user=user, organization=prefecture))
+        if division is not None:
+            affiliation.divisions.add(division)
+        return user
+
+    staff("keiei-staff", record_save(Division(department=seated, name="市町村支援課")))
+    staff("doboku-staff", record_save(Division(department=other, name="道路課")))
+    staff("no-division")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.attendance_request_open(meeting=world["meeting"], deadline=TODAY + dt.timedelta(days=10))
+    (to_prefecture,) = [m.to for m in outbox.outbox if any("pref.toyama" in to for to in m.to)]
+    assert to_prefecture == ["keiei-staff@pref.toyama.example"]
+
+    # nobody of a seated department has an address: the request still reaches the prefecture
+    User.objects.filter(username="keiei-staff").update(email="")
+    outbox.outbox.clear()
+    request = AttendanceRequest.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.attendance_reminders_send(request=request)
+    (to_prefecture,) = [m.to for m in outbox.outbox if any("pref.toyama" in to for to in m.to)]
+    assert to_prefecture == ["doboku-staff@pref.toyama.example", "no-division@pref.toyama.example"]
 
 
 def test_a_request_is_refused_in_japanese_when_it_cannot_be_answered(world, opened):
@@ -169,9 +213,8 @@ def test_an_officer_answers_a_deputy_and_the_attendee_list_follows(
     row = world["rows"]["toyama"]
     outbox.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        response = _post(
-            client, url, [row], _token(client, url), note="駐車場1台", **{str(row.pk): ("proxy", "副市長", "山田 太郎")}
-        )
+        answer = {str(row.pk): ("proxy", "副市長", "山田 太郎")}
+        response = _post(client, url, [row], _tokens(client, url), note="駐車場1台", **answer)
     assert response.status_code == 302
     row.refresh_from_db()
     assert (row.status, row.proxy_title, row.proxy_name) == ("proxy", "副市長", "山田 太郎")
@@ -195,12 +238,12 @@ def test_a_deputy_without_a_name_is_refused_on_the_field_and_nothing_changes(cli
     url = reverse("meetings:attendance", args=[world["meeting"].pk])
     client.force_login(world["users"]["toyama"])
     row = world["rows"]["toyama"]
-    response = _post(client, url, [row], _token(client, url), **{str(row.pk): ("proxy", "副市長", "")})
+    response = _post(client, url, [row], _tokens(client, url), **{str(row.pk): ("proxy", "副市長", "")})
     assert response.status_code == 400
     assert "代理出席の場合は代理者の氏名を入力してください。" in response.content.decode()
     row.refresh_from_db()
     assert row.status == "present" and not AttendanceReply.objects.filter(answered_at__isnull=False).exists()
-    bad = _post(client, url, [row], _token(client, url), **{str(row.pk): ("maybe", "", "")})
+    bad = _post(client, url, [row], _tokens(client, url), **{str(row.pk): ("maybe", "", "")})
     assert bad.status_code == 400 and "正しく選択してください" in bad.content.decode()
 
 
@@ -212,21 +255,45 @@ def test_two_officers_of_one_city_cannot_overwrite_each_other_silently(world, op
     first.force_login(world["users"]["toyama"])
     second.force_login(world["users"]["toyama2"])
     row = world["rows"]["toyama"]
-    token_first, token_second = _token(first, url), _token(second, url)
+    token_first, token_second = _tokens(first, url), _tokens(second, url)
     assert _post(first, url, [row], token_first, **{str(row.pk): ("absent", "", "")}).status_code == 302
     refused = _post(second, url, [row], token_second, **{str(row.pk): ("online", "", "")})
     assert refused.status_code == 400 and "ほかの人がこの記録を変更しました" in refused.content.decode()
     row.refresh_from_db()
     assert row.status == "absent"
-    no_token = _post(second, url, [row], "", **{str(row.pk): ("online", "", "")})
+    no_token = _post(second, url, [row], {}, **{str(row.pk): ("online", "", "")})
     assert no_token.status_code == 400 and "確かめられない" in no_token.content.decode()
+
+
+def test_a_seat_the_secretariat_changed_since_the_page_was_opened_is_not_overwritten(client, world, opened):
+    """The reply itself is unchanged (nobody of the city answered), but the secretariat noted a
+    phone call on the row meanwhile: the officer's stale answer is refused, naming the row."""
+    url = reverse("meetings:attendance", args=[world["meeting"].pk])
+    client.force_login(world["users"]["toyama"])
+    row = world["rows"]["toyama"]
+    tokens = _tokens(client, url)
+    noted = Attendance.objects.get(pk=row.pk)
+    noted.status, noted.proxy_title, noted.proxy_name = "proxy", "副市長", "山田 太郎"
+    services.attendance_save(attendance=noted)
+    refused = _post(client, url, [row], tokens, **{str(row.pk): ("present", "", "")})
+    page = refused.content.decode()
+    assert refused.status_code == 400 and "ほかの人がこの記録を変更しました" in page
+    assert "代理者の氏名: 「山田 太郎」に変更" in page
+    assert Attendance.objects.get(pk=row.pk).proxy_name == "山田 太郎"
+    assert AttendanceReply.objects.get(request=opened, organization=world["orgs"]["toyama"]).answered_at is None
+    # a change to a field the reply does not write (the title) is no conflict: it is kept
+    fresh = _tokens(client, url)
+    Attendance.objects.filter(pk=row.pk).update(title="富山市長（新）")
+    assert _post(client, url, [row], fresh, **{str(row.pk): ("absent", "", "")}).status_code == 302
+    row.refresh_from_db()
+    assert (row.status, row.title) == ("absent", "富山市長（新）")
 
 
 def test_after_the_deadline_the_page_is_read_only_and_refuses_a_post_but_not_the_secretariat(client, world, opened):
     url = reverse("meetings:attendance", args=[world["meeting"].pk])
     client.force_login(world["users"]["toyama"])
     row = world["rows"]["toyama"]
-    token = _token(client, url)
+    token = _tokens(client, url)
     AttendanceRequest.objects.filter(pk=opened.pk).update(deadline=TODAY - dt.timedelta(days=1))
     page = client.get(url)
     assert (
@@ -243,7 +310,7 @@ def test_after_the_deadline_the_page_is_read_only_and_refuses_a_post_but_not_the
         )
     client.force_login(world["users"]["secretariat"])
     behalf = f"{url}?organization={world['orgs']['toyama'].pk}"
-    assert _post(client, behalf, [row], _token(client, behalf), **{str(row.pk): ("absent", "", "")}).status_code == 302
+    assert _post(client, behalf, [row], _tokens(client, behalf), **{str(row.pk): ("absent", "", "")}).status_code == 302
     row.refresh_from_db()
     reply.refresh_from_db()
     assert row.status == "absent" and reply.answered_by == world["users"]["secretariat"]
@@ -306,7 +373,7 @@ def test_the_board_shows_who_answered_and_resends_to_the_others(
     row = world["rows"]["toyama"]
     services.attendance_reply_save(
         reply=reply,
-        answers=[services.SeatAnswer(row.pk, "online")],
+        answers=[services.SeatAnswer(row.pk, "online", version=version_token(row))],
         user=world["users"]["toyama"],
         version=version_token(reply),
     )

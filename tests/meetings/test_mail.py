@@ -102,7 +102,7 @@ def test_the_request_and_its_reminder_arrive_over_smtp_with_the_meeting_as_an_in
     with django_capture_on_commit_callbacks(execute=True):
         services.attendance_reply_save(
             reply=reply,
-            answers=[services.SeatAnswer(row.pk, "proxy", "副市長", "山田 太郎")],
+            answers=[services.SeatAnswer(row.pk, "proxy", "副市長", "山田 太郎", version=version_token(row))],
             user=world["users"]["toyama"],
             version=version_token(reply),
         )

@@ -16,7 +16,7 @@ def description(html: str) -> str:
 @pytest.mark.parametrize(
     ("path", "start"),
     [("/", DEFAULT), ("/projects/", DEFAULT), ("/search/", "「ワンチームとやま」連携推進本部の連携推進項目・会議"),
-     ("/opendata/", "「ワンチームとやま」連携推進本部の連携推進項目・本部会議をCSV")],
+     ("/opendata/", "「ワンチームとやま」連携推進本部の連携推進項目・施策の実績・指標・本部会議・WG開催をCSV")],
 )  # fmt: skip
 def test_pages_have_a_description_and_a_favicon(client, path, start):
     html = client.get(path).content.decode()
