@@ -51,3 +51,41 @@ def test_the_secretariat_edits_the_plan_on_one_screen(page, toyama_live, screens
     rows = page.locator("#directions-group tbody tr.has_original")
     assert rows.count() == 3
     assert not console
+
+
+def test_the_secretariat_reorders_and_adds_directions_for_all_states_on_one_screen(page, toyama_live, screenshots_dir):
+    """From the plan's change page, one click to the 「まとめて編集」 screen; a direction moved
+    up with its 上へ button and one typed into an empty row of another state; one save: both
+    stored, the other 15 states untouched. 1366×768, then at phone width."""
+    console = record_csp_violations(page)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    log_in(page, "secretariat")
+    plan = Plan.objects.get(project__title="自治体行政のデジタル化")
+    states = list(plan.desired_states.order_by("area_number", "order", "pk"))
+    first, last = states[0], states[-1]
+    before = {s.pk: list(s.directions.order_by("order").values_list("text", flat=True)) for s in states}
+    assert len(before[first.pk]) >= 2
+    page.goto(f"/admin/projects/plan/{plan.pk}/change/")
+    page.get_by_role("link", name="ありたい姿と取組みの方向性をまとめて編集").click()
+    assert page.locator(".plan-state").count() == 17
+    page.screenshot(path=str(screenshots_dir / "plan-directions.png"))
+
+    rows = page.locator(f"#state-{first.pk} tbody tr.form-row:not(.empty-row)")
+    rows.nth(1).get_by_role("button", name="上へ").click()
+    page.locator(f"#state-{last.pk} tr.empty-row td.field-text input").first.fill("県と市町村の窓口をつなぐ")
+    with page.expect_navigation():
+        page.get_by_role("button", name="まとめて保存").click()
+    assert (
+        "取組みの方向性を保存しました（追加 1 件、変更 2 件、削除 0 件）" in page.locator(".messagelist").inner_text()
+    )
+
+    after = {s.pk: list(s.directions.order_by("order").values_list("text", flat=True)) for s in states}
+    moved = before[first.pk]
+    assert after[first.pk] == [moved[1], moved[0], *moved[2:]]
+    assert after[last.pk] == [*before[last.pk], "県と市町村の窓口をつなぐ"]
+    assert {pk: texts for pk, texts in after.items() if pk not in (first.pk, last.pk)} == {
+        pk: texts for pk, texts in before.items() if pk not in (first.pk, last.pk)
+    }
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(screenshots_dir / "plan-directions-phone.png"))
+    assert not console
