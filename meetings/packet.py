@@ -44,7 +44,7 @@ from onechoice.pdf import PDFDocument, cached_pdf, engine, fingerprint, render_h
 from projects import documents as project_documents
 from workgroups import documents as workgroup_documents
 
-from . import documents
+from . import documents, packet_tags
 from . import packet_pages as pages
 from .models import GeneratedDocument, Handout, HandoutKind, MaterialRequest, MaterialState, Meeting
 
@@ -64,7 +64,7 @@ NUMBER_AREA = (40 * MM, 12 * MM)
 # this kind of machine); an upload whose pages do not fit in what is left is not read, and
 # its pages are fitted as if their content filled them.
 FIT_BUDGET = 1_000_000
-LAYOUT = 2  # how pages are bound, stamped and fitted (part of the packet's cache key): bump on change
+LAYOUT = 3  # how pages are bound, stamped and fitted (part of the packet's cache key): bump on change
 
 
 @dataclass
@@ -98,9 +98,17 @@ def _generated(handout: Handout, meeting: Meeting, public: bool) -> list[PDFDocu
 
 
 def _merge(docs: list[bytes]) -> bytes:
+    """A handout of several generated documents (the items' sheets) as one, tags kept."""
     writer = PdfWriter()
+    tagged = []
     for content in docs:
-        writer.append(PdfReader(io.BytesIO(content)))
+        reader = PdfReader(io.BytesIO(content))
+        first = len(writer.pages)
+        writer.append(reader)
+        if packet_tags.is_tagged(reader):
+            tagged.append((reader, first))
+    if tagged:
+        packet_tags.merge_structure(writer, tagged)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -198,7 +206,7 @@ def _overlay(page_sizes: list[tuple[float, float]], stamps: list[str]) -> bytes:
             ],
         },
     )
-    return engine.render(html)
+    return engine.render(html, tagged=False)  # drawn over the pages as artifacts
 
 
 def _placeholder(part: PacketPart) -> bytes:
@@ -249,6 +257,7 @@ def _assemble(parts: list[PacketPart], left_out: set[int], *, title: str) -> byt
     writer = PdfWriter()
     stamps: list[str] = []
     owners: list[int] = []  # the part of each page
+    tagged: list[tuple[PdfReader, int]] = []  # our documents' structure, kept (packet_tags)
     for index, part in enumerate(parts):
         try:
             reader = PdfReader(io.BytesIO(_placeholder(part) if index in left_out else part.content))
@@ -259,7 +268,10 @@ def _assemble(parts: list[PacketPart], left_out: set[int], *, title: str) -> byt
             count = len(reader.pages)
             if not count:
                 raise ValueError("no pages")
+            first = len(writer.pages)
             writer.append(reader, outline_item=part.title)
+            if (index in left_out or not part.uploaded) and packet_tags.is_tagged(reader):
+                tagged.append((reader, first))
         except Exception as error:
             raise _PartFailed(index) from error
         stamps += [part.stamp] * count
@@ -292,7 +304,12 @@ def _assemble(parts: list[PacketPart], left_out: set[int], *, title: str) -> byt
             _stamp(writer, page, stamp_page, view=view.matrix, fit=fit)
         except Exception as error:
             raise _PartFailed(owner) from error
-    writer.add_metadata({"/Title": title, "/Author": "富山県 ワンチームとやま推進室"})
+    packet_tags.merge_structure(writer, tagged)
+    metadata = {"/Title": title, "/Author": "富山県 ワンチームとやま推進室"}
+    untagged = [part.stamp or part.title for index, part in enumerate(parts) if part.uploaded and index not in left_out]
+    if untagged:  # uploads are bound as they came: a reader is told which parts carry no tags
+        metadata["/Subject"] = "タグなし（提出されたファイルのまま）: " + "、".join(untagged)
+    writer.add_metadata(metadata)
     writer.page_mode = "/UseOutlines"  # open with the bookmarks shown
     out = io.BytesIO()
     try:
@@ -368,7 +385,8 @@ def _stamp(
         pages.moved_annotations(page, fit)
     begin, end = DecodedStreamObject(), DecodedStreamObject()
     begin.set_data(b"q\n" if fit is None else f"q {pages.cm(fit)}\n".encode())
-    end.set_data(f"\nQ\nq {pages.cm(view) if view != pages.IDENTITY else ''}{name} Do Q\n".encode())
+    # The stamp and the number are pagination artifacts: not read out as the page's text.
+    end.set_data(f"\nQ\n/Artifact BMC q {pages.cm(view) if view != pages.IDENTITY else ''}{name} Do Q EMC\n".encode())
     page[NameObject("/Contents")] = ArrayObject([writer._add_object(begin), *streams, writer._add_object(end)])
 
 

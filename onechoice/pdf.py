@@ -155,11 +155,14 @@ class _Engine:
         )
         return weasyprint, font_config, fetcher, stylesheet
 
-    def render(self, html: str) -> bytes:
+    def render(self, html: str, *, tagged: bool = True) -> bytes:
+        """``html`` as PDF; ``tagged``: a structured PDF (headings, lists and tables as such,
+        language from ``<html lang>``) for screen readers — it costs about a tenth of a
+        render (benchmarks: raw ms). Untagged for what is only drawn over other pages."""
         weasyprint, font_config, fetcher, stylesheet = self._weasy
         with self._lock:
             document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
-            return document.write_pdf(stylesheets=[stylesheet], font_config=font_config)
+            return document.write_pdf(stylesheets=[stylesheet], font_config=font_config, pdf_tags=tagged)
 
 
 engine = _Engine()

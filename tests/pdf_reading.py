@@ -114,3 +114,100 @@ def words(content: bytes) -> list[Word]:
             )
         )
     return found
+
+
+@dataclass
+class Structure:
+    """A tagged PDF's structure tree as a screen reader walks it, and what in it is broken."""
+
+    tagged: bool  # /MarkInfo /Marked and a /StructTreeRoot
+    lang: str
+    kinds: list[str]  # the element types in reading order (depth first): Part, H1, Table, TR …
+    problems: list[str]  # references that lead nowhere: a page not in the document, an MCID
+    #                      on a page that the parent tree does not map back to its element
+
+    def count(self, kind: str) -> int:
+        return self.kinds.count(kind)
+
+
+def structure(content: bytes) -> Structure:
+    """Walk the structure tree of ``content`` and check it against the pages: every element's
+    /Pg is a page of the document; every marked-content id an element claims is drawn on
+    that page (a ``/MCID n`` in its content) and mapped back to the element by the parent
+    tree under the page's /StructParents; every /MCID the pages draw belongs to an element."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    pdf = reader(content)
+    root = pdf.trailer["/Root"]
+    marked = bool(root.get("/MarkInfo", {}).get("/Marked"))
+    lang = str(root.get("/Lang", ""))
+    if "/StructTreeRoot" not in root:
+        return Structure(False, lang, [], [])
+    pages = {p.indirect_reference.idnum: n for n, p in enumerate(pdf.pages)}
+    drawn = []
+    for page in pdf.pages:
+        stream = page.get_contents()  # a ContentStream is falsy: compare with None
+        drawn.append(set(map(int, re.findall(rb"/MCID\s+(\d+)", stream.get_data()))) if stream is not None else set())
+    tree = root["/StructTreeRoot"]
+    parent_tree: dict[int, object] = {}
+
+    def numbers(node):
+        nums = node.get("/Nums", [])
+        for i in range(0, len(nums) - 1, 2):
+            parent_tree[int(nums[i])] = nums[i + 1]
+        for kid in node.get("/Kids", []):
+            numbers(kid.get_object())
+
+    if "/ParentTree" in tree:
+        numbers(tree["/ParentTree"].get_object())
+    kinds, problems, claimed = [], [], set()
+
+    def page_of(node) -> int | None:
+        if "/Pg" not in node:
+            return None
+        ref = node.raw_get("/Pg")
+        if not isinstance(ref, IndirectObject) or ref.idnum not in pages:
+            problems.append(f"{node.get('/S')}: /Pg is not a page of the document")
+            return None
+        return pages[ref.idnum]
+
+    def walk(ref, inherited_page):
+        node = ref.get_object() if isinstance(ref, IndirectObject) else ref
+        if isinstance(node, DictionaryObject) and node.get("/Type") == "/MCR":
+            claimed.add((page_of(node) if "/Pg" in node else inherited_page, int(node["/MCID"])))
+            return
+        if isinstance(node, DictionaryObject) and node.get("/Type") == "/OBJR":
+            return
+        if not isinstance(node, DictionaryObject):
+            return
+        kinds.append(str(node.get("/S")))
+        page = page_of(node)
+        page = inherited_page if page is None else page
+        kids = node.get("/K")
+        items = list(kids) if isinstance(kids, ArrayObject) else ([] if kids is None else [node.raw_get("/K")])
+        for kid in items:
+            value = kid.get_object() if isinstance(kid, IndirectObject) else kid
+            if isinstance(value, int):
+                if page is None:
+                    problems.append(f"{node.get('/S')}: MCID {value} on no page")
+                    continue
+                claimed.add((page, int(value)))
+                if int(value) not in drawn[page]:
+                    problems.append(f"{node.get('/S')}: MCID {value} is not drawn on page {page + 1}")
+                key = pdf.pages[page].get("/StructParents")
+                entry = parent_tree.get(int(key)) if key is not None else None
+                entry = entry.get_object() if entry is not None else None
+                mapped = entry[int(value)] if isinstance(entry, ArrayObject) and int(value) < len(entry) else None
+                if not (isinstance(mapped, IndirectObject) and isinstance(ref, IndirectObject)
+                        and mapped.idnum == ref.idnum):  # fmt: skip
+                    problems.append(f"{node.get('/S')}: MCID {value} on page {page + 1} not mapped back")
+            else:
+                walk(kid, page)
+
+    walk(tree.raw_get("/K") if not isinstance(tree["/K"], ArrayObject) else tree["/K"][0], None)
+    for extra in tree["/K"][1:] if isinstance(tree["/K"], ArrayObject) else []:
+        walk(extra, None)
+    for page, ids in enumerate(drawn):
+        problems += [f"page {page + 1}: MCID {mcid} belongs to no element" for mcid in sorted(ids)
+                     if (page, mcid) not in claimed]  # fmt: skip
+    return Structure(marked, lang, kinds, problems)

@@ -16,7 +16,9 @@ def test_only_the_documents_own_etag_answers_304(client, agenda_url):
     first = client.get(agenda_url)
     etag = first["ETag"]
     assert first.status_code == 200 and etag.startswith('"')
-    for other in ('"0000"', '"' + etag.strip('"')[:-1] + '0"', "*garbage*", ""):
+    digest = etag.strip('"')
+    one_off = digest[:-1] + ("1" if digest.endswith("0") else "0")  # differs in its last character
+    for other in ('"0000"', f'"{one_off}"', "*garbage*", ""):
         response = client.get(agenda_url, HTTP_IF_NONE_MATCH=other)
         assert response.status_code == 200, other
         assert b"".join(response.streaming_content).startswith(b"%PDF")

@@ -328,7 +328,7 @@ def test_the_stamp_leaves_the_pages_own_content_as_it_was(db):
     assert len(streams) == 3
     assert streams[0].get_data() == b"q\n"
     assert streams[1]["/Filter"] == "/FlateDecode" and streams[1]._data == original._data  # never decoded
-    assert streams[2].get_data() == b"\nQ\nq /OnechoiceStamp Do Q\n"
+    assert streams[2].get_data() == b"\nQ\n/Artifact BMC q /OnechoiceStamp Do Q EMC\n"
     stamp = page["/Resources"]["/XObject"]["/OnechoiceStamp"].get_object()
     assert (stamp["/Type"], stamp["/Subtype"], stamp["/Filter"]) == ("/XObject", "/Form", "/FlateDecode")
     assert "/Font" in stamp["/Resources"]  # the stamp's and the number's text has its fonts
@@ -371,7 +371,7 @@ def test_stamps_on_pages_that_share_resources_or_have_a_stamp_of_that_name_alrea
     for page in pages[:2]:
         xobjects = page["/Resources"]["/XObject"]
         assert set(xobjects) == {"/OnechoiceStamp", "/OnechoiceStamp_"}  # theirs kept, ours beside it
-        assert page["/Contents"][-1].get_object().get_data() == b"\nQ\nq /OnechoiceStamp_ Do Q\n"
+        assert page["/Contents"][-1].get_object().get_data() == b"\nQ\n/Artifact BMC q /OnechoiceStamp_ Do Q EMC\n"
     # each page draws its own stamp (資料1 and its number), not the other page's
     drawings = [p["/Resources"]["/XObject"]["/OnechoiceStamp_"].get_object().get_data() for p in pages[:2]]
     assert drawings[0] != drawings[1]
@@ -508,7 +508,10 @@ def test_annotations_on_an_upload_move_with_its_content(db):
 def test_on_a_cropped_page_the_stamp_and_the_number_are_drawn_in_the_crop_box(db):
     document = bound(grey_page((200, 300, 300, 400), size=(700, 900), crop=(50, 60, 650, 860)), stamp="資料1")
     page = document.pages[0]
-    assert page["/Contents"][-1].get_object().get_data() == b"\nQ\nq 1 0 0 1 50 60 cm /OnechoiceStamp Do Q\n"
+    assert (
+        page["/Contents"][-1].get_object().get_data()
+        == b"\nQ\n/Artifact BMC q 1 0 0 1 50 60 cm /OnechoiceStamp Do Q EMC\n"
+    )
     stamp = page["/Resources"]["/XObject"]["/OnechoiceStamp"].get_object()
     assert [float(v) for v in stamp["/BBox"]] == [0, 0, 600, 800]  # the overlay page: the crop box's size
     laid_out = words(packet_bytes(document))  # poppler: the media box, top-left origin
@@ -530,7 +533,7 @@ def test_a_turned_page_gets_the_overlay_turned_with_it(db):
     writer.write(out)
     page = bound(out.getvalue()).pages[0]
     assert page["/Contents"][-1].get_object().get_data() == (
-        f"\nQ\nq {packet.pages.cm((0.0, 1.0, -1.0, 0.0, W, 0.0))}/OnechoiceStamp Do Q\n".encode()
+        f"\nQ\n/Artifact BMC q {packet.pages.cm((0.0, 1.0, -1.0, 0.0, W, 0.0))}/OnechoiceStamp Do Q EMC\n".encode()
     )
     stamp = page["/Resources"]["/XObject"]["/OnechoiceStamp"].get_object()
     assert [round(float(v), 2) for v in stamp["/BBox"]] == [0, 0, H, W]  # shown landscape
