@@ -40,6 +40,15 @@ class Timeline:
         """(2023, 令和5年度) for each column."""
         return [(year, jpdates.fiscal_year_label(year)) for year in self.years]
 
+    @property
+    def by_year(self) -> list[tuple[str, list[tuple[int, list[Milestone]]]]]:
+        """The same steps read down each column, for a phone: (令和5年度, [(month, steps)]),
+        months without a step in that year left out."""
+        return [
+            (label, [(row.month, row.cells[i]) for row in self.rows if row.cells[i]])
+            for i, (_year, label) in enumerate(self.year_labels)
+        ]
+
 
 def timeline_of(milestones: list[Milestone]) -> Timeline | None:
     """The milestones as the seed draws them: one column per fiscal year from the first to

@@ -29,10 +29,21 @@ def test_an_officer_finds_the_plan_from_the_item_and_downloads_the_bundle(munici
     with page.expect_download() as download:
         page.get_by_role("link", name="資料一式（PDF）をダウンロード").click()
     assert download.value.suggested_filename.endswith(".pdf")
-    # On a phone the timeline scrolls inside its box; the page itself does not scroll sideways.
+    # On a phone the years are read one after another (no box to scroll sideways), the same
+    # steps as the table's columns; the page itself does not scroll sideways.
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(f"/projects/{plan.project_id}/plans/{plan.pk}/")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert not page.locator(".timeline-scroll").is_visible()
+    years = page.locator(".timeline-years")
+    assert years.locator("h3").all_inner_texts() == ["令和3年度", "令和4年度", "令和5年度"]
+    r5 = years.locator("dl").nth(2)
+    assert r5.locator("dt").last.inner_text() == "3月"
+    assert "デジタルによる変革推進条例の制定" in r5.locator("dd").last.inner_text()
+    shown = years.locator("li").count()
+    assert shown == page.locator(".timeline-table li").count() > 0  # every step of the table, once
+    years.scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshots_dir / "plan-timeline-phone.png"))
     page.screenshot(path=str(screenshots_dir / "plan-page-phone.png"), full_page=True)
     assert not console and not page.evaluate("window.__csp || []")
 
