@@ -670,7 +670,7 @@ def material_request_open(
 
 def _locked(material_request: MaterialRequest) -> MaterialRequest:
     return (
-        MaterialRequest.objects.select_for_update()
+        MaterialRequest.objects.select_for_update(of=("self",))  # the asked party is an outer join
         .select_related("handout__meeting", "department", "organization")
         .get(pk=material_request.pk)
     )
