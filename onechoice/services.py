@@ -11,7 +11,9 @@ Each app's ``services.py`` holds its named actions (``meeting_save``, ``project_
   signals a save sends.
 * ``records_save_bulk`` is its variant for imports of thousands of rows: the same
   ``record_validate`` (model rules and registered rules), then batched inserts and updates
-  with their change history, and one data-version replacement.
+  with their change history, and one data-version replacement. Batched writes send no
+  ``post_save``, so it sends ``records_saved_in_bulk`` instead, for the apps that keep
+  derived data (the search index) to catch up in the same transaction.
 * ``records_save_reordered`` saves sibling records that trade numbers held unique (an
   agenda's 順序, attendees' 席次, seats' 並び順): any permutation saves in one transaction,
   each record through ``record_write``; ``records_unique_problems`` is its check, which the
@@ -29,6 +31,7 @@ from typing import TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, ValidationError
 from django.db import models, transaction
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -40,6 +43,10 @@ M = TypeVar("M", bound=models.Model)
 #: ``m2m`` holds the many-to-many values about to be set (field name → objects); a field
 #: that is not there keeps its stored values.
 Rule = Callable[[models.Model, Mapping[str, Sequence]], None]
+
+#: Sent by ``records_save_bulk`` inside its transaction, after the rows are written:
+#: ``sender`` is the model, ``instances`` the records inserted and updated (with their keys).
+records_saved_in_bulk = Signal()
 
 _rules: dict[type[models.Model], list[Rule]] = {}
 _registered: set[type[models.Model]] = set()
@@ -200,12 +207,14 @@ def records_save_bulk(
         for instance in (*create, *update):
             record_validate(instance)
     with transaction.atomic():
+        created = []
         if create:
-            bulk_create_with_history(list(create), model, batch_size=batch_size, default_user=user)
+            created = bulk_create_with_history(list(create), model, batch_size=batch_size, default_user=user)
         if update:
             bulk_update_with_history(list(update), model, list(fields), batch_size=batch_size, default_user=user)
         if create or update:
             data_version.changed()  # bulk writes send no post_save
+            records_saved_in_bulk.send(sender=model, instances=[*created, *update])
 
 
 # -- records that trade numbers: an agenda's order, attendees' 席次, seats' positions ---------

@@ -1,20 +1,26 @@
 """The index follows every save and delete of the records it holds text of (the admin, the
-services, the loaders and cascades all send these). Bulk writes that send no signals — the
-spreadsheet importer's batched inserts — are caught up by ``manage.py reindex_search``."""
+services, the loaders and cascades all send these), and every batched write of the spreadsheet
+importer (``records_saved_in_bulk``: those send no ``post_save``). ``manage.py reindex_search``
+rebuilds it all, for writes outside the write path (a raw ``loaddata``, SQL by hand)."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from meetings.models import AgendaItem, Handout, Meeting
+from onechoice.services import records_saved_in_bulk
 from projects.models import Highlight, Measure, MeasureResult, Project, ProjectYear
 from workgroups.models import WorkingGroup, WorkingGroupSession
 
 from . import services
 
+#: The models whose text the index holds (kept by ``_on_change``).
+INDEXED: set[type] = set()
+
 
 def _on_change(*models):
     def connect(handler):
         for model in models:
+            INDEXED.add(model)
             receiver(post_save, sender=model, dispatch_uid=f"search-{model.__name__}-save")(handler)
             receiver(post_delete, sender=model, dispatch_uid=f"search-{model.__name__}-delete")(handler)
         return handler
@@ -82,3 +88,18 @@ def _working_group(sender, instance, **kwargs):
 def _session(sender, instance, **kwargs):
     if not _raw(kwargs):
         services.session_index(session_id=instance.pk)
+
+
+# -- the importer's batched writes: one call per imported model, every row it wrote -------------
+
+
+@receiver(records_saved_in_bulk, sender=MeasureResult, dispatch_uid="search-MeasureResult-bulk")
+def _results_in_bulk(sender, instances, **kwargs):
+    for project_year_id in sorted({result.project_year_id for result in instances}):
+        services.project_year_index(project_year_id=project_year_id)
+
+
+@receiver(records_saved_in_bulk, sender=WorkingGroupSession, dispatch_uid="search-WorkingGroupSession-bulk")
+def _sessions_in_bulk(sender, instances, **kwargs):
+    for session in instances:
+        services.session_index(session_id=session.pk)
